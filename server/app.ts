@@ -1,0 +1,64 @@
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { routes } from '../shared/protocol/routes.js';
+import type { Config } from './config.js';
+import { errorHandler, notFound } from './http/errors.js';
+import { healthRoutes, type HealthDependencies } from './http/health.js';
+import { authRateLimit } from './http/rate-limit.js';
+import { rendererRoutes } from './http/renderer.js';
+import { requestLogger } from './http/request-log.js';
+import type { Logger } from './logger.js';
+import { principalOf, requireBearer } from './modules/auth/bearer.js';
+import { privateAuthRoutes, publicAuthRoutes } from './modules/auth/routes.js';
+import type { AuthService } from './modules/auth/service.js';
+import type { UserRepository } from './modules/users/repository.js';
+import { userRoutes } from './modules/users/routes.js';
+import type { TicketService } from './ws/tickets.js';
+
+export interface AppDependencies {
+  config: Config;
+  logger: Logger;
+  health: HealthDependencies;
+  auth: AuthService;
+  users: UserRepository;
+  tickets: TicketService;
+}
+
+export function createApp(deps: AppDependencies): Express {
+  const { config } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.use(requestLogger(deps.logger));
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: config.corsOrigins,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+      maxAge: 600,
+    }),
+  );
+  app.use((_req, res, next) => {
+    // While draining, finished requests release their connection instead of keeping it alive.
+    if (deps.health.isShuttingDown()) res.setHeader('Connection', 'close');
+    next();
+  });
+  app.use(healthRoutes(deps.health));
+
+  const api = express.Router();
+  api.use('/api', express.json({ limit: config.jsonBodyLimitBytes }));
+  api.use(publicAuthRoutes(deps.auth, authRateLimit(config.authRateLimitPerMinute)));
+  api.use('/api', requireBearer(deps.auth));
+  api.use(privateAuthRoutes(deps.auth));
+  api.use(userRoutes(deps.users, deps.auth));
+  api.post(routes.wsTicket.path, async (req, res) => {
+    res.status(201).json(await deps.tickets.issue(principalOf(req)));
+  });
+  app.use(api);
+  app.use('/api', notFound);
+  app.use(rendererRoutes(config.rendererDir));
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,153 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const commaList = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+const integer = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const parsed = Number(value);
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${value}"` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const origin = z.string().transform((value, ctx) => {
+  try {
+    const url = new URL(value);
+    if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '')) {
+      return url.origin;
+    }
+  } catch {
+    // reported below
+  }
+  ctx.addIssue({ code: 'custom', message: `expected origins like https://ide.example.com, got "${value}"` });
+  return z.NEVER;
+});
+
+const EnvSchema = z.object({
+  PORT: integer(0, 65535, 4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value.trim() : undefined))
+    .refine((value) => value === undefined || /^postgres(ql)?:\/\//.test(value), {
+      message: 'expected a URL like postgresql://user:password@host:5432/tandem (or leave it unset for the embedded database)',
+    }),
+  DATABASE_POOL_SIZE: integer(1, 100, 10),
+  TANDEM_DATA_DIR: z.string().min(1).default('.tandem'),
+  EMBEDDED_DB_PORT: integer(0, 65535, 0),
+  JWT_SECRET: z
+    .string()
+    .optional()
+    .refine((value) => value === undefined || value.length >= 32, {
+      message: 'expected at least 32 characters (for example the output of `openssl rand -base64 48`)',
+    }),
+  JWT_ISSUER: z.string().min(1).default('tandem'),
+  JWT_AUDIENCE: z.string().min(1).default('tandem'),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((value) => commaList(value ?? 'http://localhost:5173,http://127.0.0.1:5173'))
+    .pipe(z.array(origin)),
+  ADMIN_USERNAMES: z
+    .string()
+    .optional()
+    .transform((value) => commaList(value).map((name) => name.toLowerCase())),
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx): false | number | string[] => {
+      const raw = (value ?? 'false').trim();
+      if (raw === '' || raw === 'false') return false;
+      if (/^\d+$/.test(raw)) return Number(raw);
+      if (raw === 'true') {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'expected the number of proxies in front of the server (e.g. 1) or their addresses; "true" would trust any client-supplied X-Forwarded-For',
+        });
+        return z.NEVER;
+      }
+      return commaList(raw);
+    }),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AUTH_RATE_LIMIT_PER_MINUTE: integer(1, 100000, 30),
+  SHUTDOWN_TIMEOUT_MS: integer(0, 600000, 10000),
+  JSON_BODY_LIMIT_BYTES: integer(1024, 64 * 1024 * 1024, 1024 * 1024),
+  WS_MAX_PAYLOAD_BYTES: integer(1024, 64 * 1024 * 1024, 1024 * 1024),
+  ARGON2_MEMORY_KIB: integer(19456, 4 * 1024 * 1024, 19456),
+  ARGON2_TIME_COST: integer(2, 100, 2),
+  ARGON2_PARALLELISM: integer(1, 64, 1),
+  RENDERER_DIR: z.string().min(1).default('dist/renderer'),
+});
+
+export type Env = z.input<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  database: { url: string | undefined; poolSize: number; embeddedDir: string; embeddedPort: number };
+  dataDir: string;
+  jwt: { secret: string | undefined; issuer: string; audience: string };
+  corsOrigins: string[];
+  adminUsernames: string[];
+  trustProxy: false | number | string[];
+  logLevel: string;
+  authRateLimitPerMinute: number;
+  shutdownTimeoutMs: number;
+  jsonBodyLimitBytes: number;
+  wsMaxPayloadBytes: number;
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  rendererDir: string;
+  dockerEnv: Record<string, string | undefined>;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads the environment once at start; every bad value is named with what was expected. */
+export function loadConfig(env: Record<string, string | undefined>, cwd = process.cwd()): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(cwd, e.TANDEM_DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    database: {
+      url: e.DATABASE_URL,
+      poolSize: e.DATABASE_POOL_SIZE,
+      embeddedDir: path.join(dataDir, 'db'),
+      embeddedPort: e.EMBEDDED_DB_PORT,
+    },
+    dataDir,
+    jwt: { secret: e.JWT_SECRET, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    corsOrigins: e.CORS_ORIGINS,
+    adminUsernames: e.ADMIN_USERNAMES,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    jsonBodyLimitBytes: e.JSON_BODY_LIMIT_BYTES,
+    wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+    argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
+    rendererDir: path.resolve(cwd, e.RENDERER_DIR),
+    dockerEnv: { DOCKER_HOST: env.DOCKER_HOST, DOCKER_TLS_VERIFY: env.DOCKER_TLS_VERIFY },
+  };
+}

@@ -1,0 +1,84 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { Logger } from '../logger.js';
+
+export interface EmbeddedPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Real Postgres (PGlite, WASM) in the data directory, served on a loopback port so the server uses
+ * the same `pg` driver and Prisma adapter as with a real database: one code path.
+ */
+export async function startEmbeddedPostgres(options: {
+  dataDir: string;
+  port: number;
+  maxConnections: number;
+  logger: Logger;
+}): Promise<EmbeddedPostgres> {
+  const { dataDir, logger } = options;
+  await fs.mkdir(dataDir, { recursive: true });
+  const releaseLock = await lockDataDir(dataDir);
+  const firstStart = !(await exists(path.join(dataDir, 'PG_VERSION')));
+  logger.info({ dataDir, firstStart }, firstStart ? 'creating the embedded database (first start)' : 'opening the embedded database');
+  try {
+    const db = await PGlite.create(dataDir);
+    // PGlite serves one connection at a time; the socket server queues the pool's connections onto it
+    // and keeps each transaction on its own connection. Fewer slots than the pool is ECONNRESET.
+    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: options.port, maxConnections: options.maxConnections });
+    await server.start();
+    const address = server.getServerConn();
+    logger.info({ address }, 'embedded database listening on loopback');
+    return {
+      url: `postgresql://postgres:postgres@${address}/postgres?sslmode=disable`,
+      async stop() {
+        await server.stop();
+        await db.close();
+        await releaseLock();
+      },
+    };
+  } catch (error) {
+    await releaseLock();
+    throw error;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** Two processes writing one PGlite directory would corrupt it, so the first one holds a pid lock. */
+async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
+  const lockFile = path.join(path.dirname(dataDir), `${path.basename(dataDir)}.lock`);
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      await fs.writeFile(lockFile, String(process.pid), { flag: 'wx' });
+      return () => fs.rm(lockFile, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number((await fs.readFile(lockFile, 'utf8').catch(() => '')).trim());
+      if (holder && holder !== process.pid && isAlive(holder)) {
+        throw new Error(
+          `Another Tandem server (pid ${holder}) is using the embedded database in ${dataDir}. Stop it, or give this one its own TANDEM_DATA_DIR.`,
+        );
+      }
+      await fs.rm(lockFile, { force: true }); // left behind by a process that died
+    }
+  }
+  throw new Error(`Could not lock the embedded database in ${dataDir}.`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

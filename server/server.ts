@@ -1,0 +1,131 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pingDocker, resolveDockerEndpoint, type DockerStatus } from '../shared/sandbox/docker-connection.js';
+import { createApp } from './app.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/database.js';
+import { resolveJwtSecret } from './jwt-secret.js';
+import type { Logger } from './logger.js';
+import { AccessTokens } from './modules/auth/access-tokens.js';
+import { LoginGuard } from './modules/auth/login-guard.js';
+import { PasswordHasher } from './modules/auth/passwords.js';
+import { AuthRepository } from './modules/auth/repository.js';
+import { AuthService } from './modules/auth/service.js';
+import { UserRepository } from './modules/users/repository.js';
+import { WebSocketGateway } from './ws/gateway.js';
+import { TicketRepository } from './ws/ticket-repository.js';
+import { TicketService } from './ws/tickets.js';
+import { version } from './version.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  http: Server;
+  database: Database;
+  gateway: WebSocketGateway;
+  /** Graceful: stop accepting, close sockets (1001), finish in-flight requests (bounded), close the database. */
+  close(): Promise<void>;
+}
+
+const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+
+/** The composition root: builds every service once and starts listening. Tests call it on port 0. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const started = performance.now();
+  const database = await openDatabase(config, logger);
+  try {
+    const secret = await resolveJwtSecret(config.jwt.secret, config.dataDir, logger);
+    const users = new UserRepository(database.prisma);
+    const authRepository = new AuthRepository(database.prisma);
+    const auth = new AuthService({
+      users,
+      auth: authRepository,
+      guard: new LoginGuard(authRepository),
+      hasher: new PasswordHasher(config.argon2),
+      tokens: new AccessTokens({ secret, issuer: config.jwt.issuer, audience: config.jwt.audience }),
+      adminUsernames: config.adminUsernames,
+    });
+    const ticketRepository = new TicketRepository(database.prisma);
+    const tickets = new TicketService(ticketRepository, auth);
+    const gateway = new WebSocketGateway({ tickets, allowedOrigins: config.corsOrigins, maxPayload: config.wsMaxPayloadBytes, logger });
+    auth.onSessionEnded((sessionId) => gateway.closeSession(sessionId));
+
+    const dockerEndpoint = resolveDockerEndpoint(config.dockerEnv, process.platform);
+    let shuttingDown = false;
+    const app = createApp({
+      config,
+      logger,
+      auth,
+      users,
+      tickets,
+      health: {
+        version,
+        database,
+        docker: (): Promise<DockerStatus> => pingDocker(dockerEndpoint, 1000),
+        isShuttingDown: () => shuttingDown,
+      },
+    });
+    const http = createServer(app);
+    http.on('upgrade', (request, socket, head) => void gateway.handleUpgrade(request, socket, head));
+    await listen(http, config.port, config.host);
+    const port = (http.address() as AddressInfo).port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+
+    const maintenance = setInterval(() => {
+      const now = new Date();
+      Promise.all([authRepository.prune(now), ticketRepository.prune(now)]).catch((error: unknown) =>
+        logger.warn({ err: error }, 'pruning expired records failed'),
+      );
+    }, MAINTENANCE_INTERVAL_MS);
+    maintenance.unref();
+
+    logger.info({ url, database: database.kind, ms: Math.round(performance.now() - started) }, 'Tandem server ready');
+
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        shuttingDown = true;
+        clearInterval(maintenance);
+        logger.info('shutting down: no new connections, finishing requests in flight');
+        const drained = new Promise<void>((resolve) => http.close(() => resolve()));
+        http.closeIdleConnections();
+        gateway.closeAll();
+        const timedOut = await Promise.race([drained.then(() => false), delay(config.shutdownTimeoutMs).then(() => true)]);
+        if (timedOut) {
+          logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still open after the shutdown timeout; closing them');
+          http.closeAllConnections();
+          await drained;
+        }
+        gateway.terminateAll();
+        await database.close();
+        logger.info('shut down cleanly');
+      })());
+    return { url, port, http, database, gateway, close };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(new Error(`Port ${port} on ${host} is already in use. Stop the other program, or start Tandem with PORT=<another port>.`));
+      } else if (error.code === 'EACCES') {
+        reject(new Error(`Not allowed to listen on port ${port}. Use a port above 1024 (PORT=4000).`));
+      } else {
+        reject(error);
+      }
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}

@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+export const USERNAME_PATTERN = /^[a-z0-9_-]{3,32}$/;
+export const PASSWORD_MIN_LENGTH = 10;
+export const PASSWORD_MAX_LENGTH = 256;
+
+export const Username = z
+  .string()
+  .regex(USERNAME_PATTERN, 'Use 3 to 32 characters: lowercase letters, digits, "_" or "-".');
+
+export const Email = z
+  .string()
+  .trim()
+  .max(320, 'An email address has at most 320 characters.')
+  .pipe(z.email('Enter a valid email address, like name@example.com.'))
+  .transform((email) => email.toLowerCase());
+
+/** Length only: the common-password check needs the server's list. */
+export const NewPassword = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
+  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
+
+export const Role = z.enum(['user', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+export const PublicUser = z.object({
+  id: z.string().uuid(),
+  username: z.string(),
+  role: Role,
+  createdAt: z.string().datetime(),
+});
+export type PublicUser = z.infer<typeof PublicUser>;
+
+/** What a user sees of themselves: their public profile and their email. */
+export const SelfUser = PublicUser.extend({ email: z.string() });
+export type SelfUser = z.infer<typeof SelfUser>;
+
+export const RegisterRequest = z.object({
+  username: Username,
+  email: Email,
+  password: NewPassword,
+});
+export type RegisterRequest = z.input<typeof RegisterRequest>;
+
+export const LoginRequest = z.object({
+  login: z.string().trim().min(1, 'Enter your username or email.').max(320),
+  password: z.string().min(1, 'Enter your password.').max(PASSWORD_MAX_LENGTH),
+});
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const RefreshRequest = z.object({
+  refreshToken: z.string().min(1).max(200),
+});
+export type RefreshRequest = z.infer<typeof RefreshRequest>;
+
+export const LogoutRequest = RefreshRequest;
+export type LogoutRequest = RefreshRequest;
+
+export const TokenPair = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  accessTokenExpiresInSeconds: z.number().int(),
+});
+export type TokenPair = z.infer<typeof TokenPair>;
+
+export const AuthResponse = TokenPair.extend({ user: SelfUser });
+export type AuthResponse = z.infer<typeof AuthResponse>;
+
+export const MeResponse = z.object({ user: SelfUser });
+export type MeResponse = z.infer<typeof MeResponse>;
+
+export const UserProfileParams = z.object({ username: z.string().max(64) });
+
+/** `email` is present only when the profile is the caller's own. */
+export const UserProfileResponse = z.object({
+  user: PublicUser.extend({ email: z.string().optional() }),
+});
+export type UserProfileResponse = z.infer<typeof UserProfileResponse>;
+
+export const WsTicketResponse = z.object({
+  ticket: z.string(),
+  expiresInSeconds: z.number().int(),
+});
+export type WsTicketResponse = z.infer<typeof WsTicketResponse>;

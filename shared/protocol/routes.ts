@@ -1,0 +1,52 @@
+import type { z } from 'zod';
+import {
+  AuthResponse,
+  LoginRequest,
+  LogoutRequest,
+  MeResponse,
+  RefreshRequest,
+  RegisterRequest,
+  UserProfileResponse,
+  WsTicketResponse,
+} from './auth.js';
+import { HealthResponse, ReadinessResponse } from './health.js';
+
+/** One HTTP route's contract: the server validates `body` on arrival, clients parse `response`. */
+export interface RouteContract {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  path: string;
+  body?: z.ZodType;
+  response?: z.ZodType;
+  /** Status of a successful answer. */
+  status: number;
+  /** False for the few routes reachable without a bearer token. */
+  auth: boolean;
+}
+
+const route = <T extends RouteContract>(contract: T): T => contract;
+
+export const routes = {
+  health: route({ method: 'GET', path: '/health', response: HealthResponse, status: 200, auth: false }),
+  ready: route({ method: 'GET', path: '/health/ready', response: ReadinessResponse, status: 200, auth: false }),
+  register: route({
+    method: 'POST',
+    path: '/api/auth/register',
+    body: RegisterRequest,
+    response: AuthResponse,
+    status: 201,
+    auth: false,
+  }),
+  login: route({ method: 'POST', path: '/api/auth/login', body: LoginRequest, response: AuthResponse, status: 200, auth: false }),
+  refresh: route({
+    method: 'POST',
+    path: '/api/auth/refresh',
+    body: RefreshRequest,
+    response: AuthResponse,
+    status: 200,
+    auth: false,
+  }),
+  logout: route({ method: 'POST', path: '/api/auth/logout', body: LogoutRequest, status: 204, auth: true }),
+  me: route({ method: 'GET', path: '/api/auth/me', response: MeResponse, status: 200, auth: true }),
+  userProfile: route({ method: 'GET', path: '/api/users/:username', response: UserProfileResponse, status: 200, auth: true }),
+  wsTicket: route({ method: 'POST', path: '/api/ws-ticket', response: WsTicketResponse, status: 201, auth: true }),
+} satisfies Record<string, RouteContract>;
