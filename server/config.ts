@@ -74,7 +74,8 @@ const EnvSchema = z.object({
       if (raw === 'true') {
         ctx.addIssue({
           code: 'custom',
-          message: 'expected the number of proxies in front of the server (e.g. 1) or their addresses; "true" would trust any client-supplied X-Forwarded-For',
+          message:
+            'expected the number of proxies in front of the server (e.g. 1) or their addresses; "true" would trust any client-supplied X-Forwarded-For',
         });
         return z.NEVER;
       }

@@ -21,7 +21,9 @@ export interface Database {
 /** Works from the source tree (tsx, vitest) and from the build in dist/server/server/db alike. */
 function findMigrationsDir(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const root = here.includes(`${path.sep}dist${path.sep}`) ? here.slice(0, here.lastIndexOf(`${path.sep}dist${path.sep}`)) : path.resolve(here, '../..');
+  const root = here.includes(`${path.sep}dist${path.sep}`)
+    ? here.slice(0, here.lastIndexOf(`${path.sep}dist${path.sep}`))
+    : path.resolve(here, '../..');
   return path.join(root, 'prisma', 'migrations');
 }
 
@@ -89,5 +91,6 @@ function describeConnectionError(error: unknown, url: string | undefined): Error
   }
   return new Error(
     `Cannot use the database at ${where} (${message}). Check DATABASE_URL (postgresql://user:password@host:5432/dbname), that PostgreSQL is running and the database exists, or unset DATABASE_URL to use the embedded database.`,
+    { cause: error },
   );
 }

@@ -63,9 +63,10 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number((await fs.readFile(lockFile, 'utf8').catch(() => '')).trim());
-      if (holder && holder !== process.pid && isAlive(holder)) {
+      if (holder && isAlive(holder)) {
         throw new Error(
           `Another Tandem server (pid ${holder}) is using the embedded database in ${dataDir}. Stop it, or give this one its own TANDEM_DATA_DIR.`,
+          { cause: error },
         );
       }
       await fs.rm(lockFile, { force: true }); // left behind by a process that died

@@ -76,7 +76,10 @@ export async function migrate(pool: pg.Pool, migrationsDir: string, logger: Logg
       const known = new Set(migrations.map((migration) => migration.name));
       for (const name of applied.keys()) {
         if (!known.has(name)) {
-          logger.warn({ migration: name }, 'the database has a migration this server does not know: is the server older than the database?');
+          logger.warn(
+            { migration: name },
+            'the database has a migration this server does not know: is the server older than the database?',
+          );
         }
       }
       const result: MigrationResult = { applied: [], alreadyApplied: 0 };
@@ -117,7 +120,7 @@ async function applyOne(client: pg.PoolClient, migration: MigrationFile, logger:
   } catch (error) {
     await client.query('ROLLBACK');
     const detail = error instanceof Error ? error.message : String(error);
-    throw new Error(`Migration "${migration.name}" failed and was rolled back: ${detail}`);
+    throw new Error(`Migration "${migration.name}" failed and was rolled back: ${detail}`, { cause: error });
   }
   logger.info({ migration: migration.name, ms: Math.round(performance.now() - started) }, 'applied migration');
 }

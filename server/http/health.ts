@@ -30,7 +30,9 @@ export function healthRoutes(deps: HealthDependencies): Router {
     const [database, docker] = await Promise.all([deps.database.ping(CHECK_TIMEOUT_MS), deps.docker()]);
     const status = deps.isShuttingDown() ? 'shutting_down' : database.ok ? 'ready' : 'unavailable';
     res.setHeader('Cache-Control', 'no-store');
-    res.status(status === 'ready' ? 200 : 503).json({ status, database: { ...database, kind: deps.database.kind }, docker } satisfies ReadinessResponse);
+    res
+      .status(status === 'ready' ? 200 : 503)
+      .json({ status, database: { ...database, kind: deps.database.kind }, docker } satisfies ReadinessResponse);
   });
   return router;
 }

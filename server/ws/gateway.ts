@@ -58,7 +58,8 @@ export class WebSocketGateway {
       const ticket = url.searchParams.get(WS_TICKET_PARAM);
       if (!ticket) return refuse(socket, 401, 'unauthorized', `Missing ?${WS_TICKET_PARAM}=: get one from POST /api/ws-ticket.`);
       const principal = await this.options.tickets.redeem(ticket);
-      if (!principal) return refuse(socket, 401, 'unauthorized', 'The ticket is invalid, used or expired: get a fresh one from POST /api/ws-ticket.');
+      if (!principal)
+        return refuse(socket, 401, 'unauthorized', 'The ticket is invalid, used or expired: get a fresh one from POST /api/ws-ticket.');
       const { route, server } = matched.entry;
       server.handleUpgrade(request, socket, head, (ws) => {
         const tracked = { socket: ws, principal };

@@ -4,9 +4,7 @@ export const USERNAME_PATTERN = /^[a-z0-9_-]{3,32}$/;
 export const PASSWORD_MIN_LENGTH = 10;
 export const PASSWORD_MAX_LENGTH = 256;
 
-export const Username = z
-  .string()
-  .regex(USERNAME_PATTERN, 'Use 3 to 32 characters: lowercase letters, digits, "_" or "-".');
+export const Username = z.string().regex(USERNAME_PATTERN, 'Use 3 to 32 characters: lowercase letters, digits, "_" or "-".');
 
 export const Email = z
   .string()

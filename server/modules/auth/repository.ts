@@ -49,7 +49,12 @@ export class AuthRepository {
     return this.prisma.$transaction(async (tx) => {
       const token = await tx.refreshToken.findUnique({
         where: { tokenHash: input.oldHash },
-        select: { id: true, usedAt: true, expiresAt: true, session: { select: { id: true, revokedAt: true, user: { select: userColumns } } } },
+        select: {
+          id: true,
+          usedAt: true,
+          expiresAt: true,
+          session: { select: { id: true, revokedAt: true, user: { select: userColumns } } },
+        },
       });
       if (!token) return { kind: 'unknown' };
       if (token.session.revokedAt) return { kind: 'revoked' };

@@ -53,14 +53,24 @@ export class AuthService {
   }
 
   toSelfUser(user: UserRecord): SelfUser {
-    return { id: user.id, username: user.username, email: user.email, role: this.roleOf(user.username), createdAt: user.createdAt.toISOString() };
+    return {
+      id: user.id,
+      username: user.username,
+      email: user.email,
+      role: this.roleOf(user.username),
+      createdAt: user.createdAt.toISOString(),
+    };
   }
 
   async register(input: { username: string; email: string; password: string }, client: ClientContext): Promise<AuthResponse> {
     if (isCommonPassword(input.password)) {
-      throw new AppError('validation_failed', 'The request is invalid. password: This password is one of the most common ones; choose another.', {
-        details: [{ path: 'password', message: 'This password is one of the most common ones; choose another.' }],
-      });
+      throw new AppError(
+        'validation_failed',
+        'The request is invalid. password: This password is one of the most common ones; choose another.',
+        {
+          details: [{ path: 'password', message: 'This password is one of the most common ones; choose another.' }],
+        },
+      );
     }
     const [byName, byEmail] = await Promise.all([this.deps.users.findByUsername(input.username), this.deps.users.findByEmail(input.email)]);
     if (byName || byEmail) throw takenError(Boolean(byName), Boolean(byEmail));
@@ -77,7 +87,9 @@ export class AuthService {
     const now = this.now();
     // Checked before the password, so a locked address learns nothing even with the right one.
     await this.deps.guard.assertAllowed({ subject, ip: client.ip, userId: user?.id, now });
-    const valid = user ? await this.deps.hasher.verify(user.passwordHash, input.password) : await this.deps.hasher.verifyAgainstNothing(input.password);
+    const valid = user
+      ? await this.deps.hasher.verify(user.passwordHash, input.password)
+      : await this.deps.hasher.verifyAgainstNothing(input.password);
     if (!user || !valid) {
       await this.deps.guard.recordFailure(subject, client.ip);
       throw new AppError('unauthorized', INVALID_LOGIN);

@@ -1,0 +1,124 @@
+// One lint configuration. The import rules below are the architecture of ../shared/architecture.md made
+// mechanical: each message names the rule it keeps.
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const rule = (text) => `Architecture rule: ${text} (see shared/architecture.md).`;
+
+const NODE_BUILTINS = ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'stream', 'url', 'util', 'events'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'server/db/generated/', 'test-results/', 'playwright-report/', 'release/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    plugins: { 'import-x': importX },
+    languageOptions: { globals: { ...globals.node } },
+    settings: {
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          project: ['server/tsconfig.test.json', 'desktop/renderer/tsconfig.json', 'e2e/tsconfig.json'],
+          noWarnOnMultipleProjects: true,
+        }),
+      ],
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: ['./shared/protocol', './shared/sync'],
+              from: ['./server', './desktop', './e2e', './shared/sandbox'],
+              message: rule('shared/protocol and shared/sync are isomorphic and import only zod and Automerge'),
+            },
+            {
+              target: './shared',
+              from: ['./server', './desktop', './e2e'],
+              message: rule('shared depends on neither the server nor the desktop app'),
+            },
+            {
+              target: './desktop/renderer',
+              from: ['./server', './desktop/main', './desktop/preload', './shared/sandbox'],
+              message: rule('the renderer imports shared/protocol and shared/sync only'),
+            },
+            {
+              target: './server',
+              from: ['./desktop', './e2e'],
+              message: rule('the server never imports the desktop app'),
+            },
+            {
+              target: ['./desktop/main', './desktop/preload'],
+              from: ['./server', './desktop/renderer'],
+              message: rule('desktop/main never imports the server or the renderer'),
+            },
+            {
+              target: './e2e',
+              from: ['./server', './desktop', './shared/sandbox', './shared/sync'],
+              message: rule('e2e uses only shared/protocol types'),
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['shared/protocol/**', 'shared/sync/**', 'desktop/renderer/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: NODE_BUILTINS, message: rule('isomorphic and renderer code has no Node APIs') },
+            { group: ['electron'], message: rule('only desktop/platform code knows about Electron') },
+            { group: ['dockerode'], message: rule('dockerode has one owner: shared/sandbox') },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['desktop/renderer/**'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['server/**', 'desktop/main/**', 'e2e/**', 'scripts/**'],
+    ignores: ['shared/sandbox/**'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'dockerode', message: rule('dockerode has one owner: shared/sandbox') }] }],
+    },
+  },
+  {
+    // The Prisma client lives in repositories, the database module and the sync storage only.
+    files: ['server/**/*.ts'],
+    ignores: ['server/db/**', 'server/sync/**', 'server/**/*repository.ts', 'server/**/*.test.ts', 'server/test-support/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'MemberExpression[object.property.name="prisma"], MemberExpression[object.name="prisma"]',
+          message: rule('only repositories touch the Prisma client'),
+        },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'dockerode', message: rule('dockerode has one owner: shared/sandbox') }],
+          patterns: [
+            {
+              group: ['**/db/generated/**', '@prisma/client', '@prisma/client/*'],
+              message: rule('only repositories touch the Prisma client'),
+            },
+          ],
+        },
+      ],
+    },
+  },
+  prettier,
+);

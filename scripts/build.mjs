@@ -1,0 +1,74 @@
+// Builds what is out of date (Prisma client, server, renderer), showing each step. `--force` rebuilds all.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+
+function newestMtime(paths) {
+  let newest = 0;
+  const visit = (file) => {
+    let stat;
+    try {
+      stat = fs.statSync(file);
+    } catch {
+      return;
+    }
+    if (stat.isDirectory()) {
+      if (['node_modules', 'generated', 'dist'].includes(path.basename(file))) return;
+      for (const entry of fs.readdirSync(file)) visit(path.join(file, entry));
+    } else {
+      newest = Math.max(newest, stat.mtimeMs);
+    }
+  };
+  for (const p of paths) visit(path.join(root, p));
+  return newest;
+}
+
+function mtime(file) {
+  try {
+    return fs.statSync(path.join(root, file)).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+function run(label, command, args, env = {}) {
+  const started = Date.now();
+  process.stdout.write(`[build] ${label}…\n`);
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (result.status !== 0) {
+    process.stderr.write(`[build] ${label} failed (exit ${result.status ?? result.signal}).\n`);
+    process.exit(result.status ?? 1);
+  }
+  process.stdout.write(`[build] ${label} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+export function generatePrismaClient({ force = false } = {}) {
+  const output = 'server/db/generated/client.ts';
+  if (!force && mtime(output) > Math.max(mtime('prisma/schema.prisma'), mtime('package-lock.json'))) return;
+  // `prisma generate` only checks that a schema engine path is set; it does not run it, and the engine
+  // cannot be downloaded on every machine. The server never uses the engines (it uses @prisma/adapter-pg).
+  const env = process.env.PRISMA_SCHEMA_ENGINE_BINARY ? {} : { PRISMA_SCHEMA_ENGINE_BINARY: process.execPath };
+  run('generating the Prisma client', bin('prisma'), ['generate'], { ...env, PRISMA_HIDE_UPDATE_MESSAGE: '1' });
+}
+
+export function build({ force = false } = {}) {
+  generatePrismaClient({ force });
+  const serverSources = newestMtime(['server', 'shared', 'prisma', 'tsconfig.base.json', 'package-lock.json']);
+  if (force || mtime('dist/server/server/main.js') < serverSources) {
+    run('compiling the server', bin('tsc'), ['-p', 'server/tsconfig.json']);
+  }
+  const rendererSources = newestMtime(['desktop/renderer', 'shared/protocol', 'shared/sync', 'vite.config.ts', 'package-lock.json']);
+  if (force || mtime('dist/renderer/index.html') < rendererSources) {
+    run('building the web app', bin('vite'), ['build', '--logLevel', 'warn']);
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const args = process.argv.slice(2);
+  if (args.includes('--prisma-only')) generatePrismaClient({ force: args.includes('--force') });
+  else build({ force: args.includes('--force') });
+}
