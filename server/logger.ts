@@ -9,29 +9,29 @@ export type { Logger };
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   return pino(
     {
-    level,
-    base: { service: 'tandem-server' },
-    redact: {
-      paths: [
-        'password',
-        '*.password',
-        'passwordHash',
-        '*.passwordHash',
-        'accessToken',
-        '*.accessToken',
-        'refreshToken',
-        '*.refreshToken',
-        'ticket',
-        '*.ticket',
-        'token',
-        '*.token',
-        'req.headers.authorization',
-        'req.headers.cookie',
-        'res.headers["set-cookie"]',
-      ],
-      censor: '[redacted]',
+      level,
+      base: { service: 'tandem-server' },
+      redact: {
+        paths: [
+          'password',
+          '*.password',
+          'passwordHash',
+          '*.passwordHash',
+          'accessToken',
+          '*.accessToken',
+          'refreshToken',
+          '*.refreshToken',
+          'ticket',
+          '*.ticket',
+          'token',
+          '*.token',
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+        ],
+        censor: '[redacted]',
+      },
     },
-  },
     destination,
   );
 }

@@ -88,9 +88,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         clearInterval(maintenance);
         logger.info('shutting down: no new connections, finishing requests in flight');
         const drained = new Promise<void>((resolve) => http.close(() => resolve()));
+        // A keep-alive connection becomes idle once its request in flight is answered; close it then.
+        const reaper = setInterval(() => http.closeIdleConnections(), 50);
         http.closeIdleConnections();
         gateway.closeAll();
         const timedOut = await Promise.race([drained.then(() => false), delay(config.shutdownTimeoutMs).then(() => true)]);
+        clearInterval(reaper);
         if (timedOut) {
           logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still open after the shutdown timeout; closing them');
           http.closeAllConnections();

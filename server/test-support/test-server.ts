@@ -20,11 +20,7 @@ export interface TestServer {
 }
 
 /** The real server, in-process on port 0, on a fresh database of the given kind. */
-export async function startTestServer(
-  kind: DatabaseKind,
-  env: Record<string, string> = {},
-  reuse?: TestDatabase,
-): Promise<TestServer> {
+export async function startTestServer(kind: DatabaseKind, env: Record<string, string> = {}, reuse?: TestDatabase): Promise<TestServer> {
   const database = reuse ?? (await createTestDatabase(kind));
   const config = loadConfig({
     PORT: '0',

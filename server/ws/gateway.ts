@@ -65,6 +65,9 @@ export class WebSocketGateway {
         const tracked = { socket: ws, principal };
         this.sockets.add(tracked);
         ws.on('close', () => this.sockets.delete(tracked));
+        // ws closes the socket itself on protocol errors (e.g. 1009 for an oversize message); without a
+        // listener the 'error' event would crash the server.
+        ws.on('error', (error) => log.info({ err: error, userId: principal.userId }, 'websocket closed on a protocol error'));
         route.onConnection(ws, { principal, params: matched.params, request });
       });
     } catch (error) {

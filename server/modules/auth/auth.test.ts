@@ -75,8 +75,16 @@ describe.each(kinds)('accounts and auth on %s database', (kind) => {
 
   it('gives one generic answer for a wrong password and for an unknown account', async () => {
     const { account } = await register();
-    const wrongPassword = expectError(await t.api.post('/api/auth/login', { login: account.username, password: 'not the password at all' }), 401, 'unauthorized');
-    const unknownUser = expectError(await t.api.post('/api/auth/login', { login: 'no-such-user-xyz', password: 'whatever it is 123' }), 401, 'unauthorized');
+    const wrongPassword = expectError(
+      await t.api.post('/api/auth/login', { login: account.username, password: 'not the password at all' }),
+      401,
+      'unauthorized',
+    );
+    const unknownUser = expectError(
+      await t.api.post('/api/auth/login', { login: 'no-such-user-xyz', password: 'whatever it is 123' }),
+      401,
+      'unauthorized',
+    );
     expect(unknownUser.message).toBe(wrongPassword.message);
   });
 
@@ -92,7 +100,6 @@ describe.each(kinds)('accounts and auth on %s database', (kind) => {
     expectError(await t.api.post('/api/auth/refresh', { refreshToken: auth.refreshToken }), 401, 'unauthorized');
     expectError(await t.api.post('/api/auth/refresh', { refreshToken: rotated.refreshToken }), 401, 'unauthorized');
     expectError(await t.api.get('/api/auth/me', { token: rotated.accessToken }), 401, 'unauthorized');
-
   });
 
   it('signs out: the family is revoked and its access token stops working', async () => {
@@ -198,8 +205,19 @@ describe.each(kinds)('accounts and auth on %s database', (kind) => {
     });
 
     it('answers malformed JSON with 400, a non-JSON body with 415 and a too-large one with 413', async () => {
-      expectError(await t.api.request('POST', '/api/auth/login', { rawBody: '{"login": ', headers: { 'content-type': 'application/json' } }), 400, 'bad_request');
-      expectError(await t.api.request('POST', '/api/auth/login', { rawBody: 'login=a', headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 415, 'unsupported_media_type');
+      expectError(
+        await t.api.request('POST', '/api/auth/login', { rawBody: '{"login": ', headers: { 'content-type': 'application/json' } }),
+        400,
+        'bad_request',
+      );
+      expectError(
+        await t.api.request('POST', '/api/auth/login', {
+          rawBody: 'login=a',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        }),
+        415,
+        'unsupported_media_type',
+      );
       const huge = JSON.stringify({ login: 'a', password: 'x'.repeat(2 * 1024 * 1024) });
       const tooLarge = await t.api.request('POST', '/api/auth/login', { rawBody: huge, headers: { 'content-type': 'application/json' } });
       expectError(tooLarge, 413, 'payload_too_large');
