@@ -4,7 +4,8 @@ import { defineConfig } from 'vite';
 // The renderer is one build for the browser (served by the server at /) and for Electron's renderer.
 export default defineConfig({
   root: 'desktop/renderer',
-  base: './',
+  // Absolute, so client-side routes like /projects/42 load the same assets.
+  base: '/',
   plugins: [react()],
   build: {
     outDir: '../../dist/renderer',
