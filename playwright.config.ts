@@ -40,8 +40,15 @@ export default defineConfig({
     url: `http://127.0.0.1:${port}/health/ready`,
     timeout: 180_000,
     reuseExistingServer: false,
-    stdout: 'ignore',
+    stdout: 'pipe',
     stderr: 'pipe',
-    env: { PORT: String(port), HOST: '127.0.0.1', TANDEM_DATA_DIR: path.join(process.env.E2E_DATA_DIR, 'data'), LOG_LEVEL: 'warn' },
+    // DATABASE_URL is cleared: this is `npm start` on a fresh machine, on the embedded database.
+    env: {
+      DATABASE_URL: '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      TANDEM_DATA_DIR: path.join(process.env.E2E_DATA_DIR, 'data'),
+      LOG_LEVEL: 'warn',
+    },
   },
 });

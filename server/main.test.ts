@@ -110,6 +110,7 @@ describe('the server process', () => {
       const noDatabase = await spawnServer({ DATABASE_URL: `postgresql://tandem:secret-pw@127.0.0.1:${port}/tandem` });
       expect(await noDatabase.exited).toBe(1);
       expect(noDatabase.output()).toMatch(/Cannot use the database at 127\.0\.0\.1:\d+\/tandem .*Check DATABASE_URL/);
+      expect(noDatabase.output()).toMatch(/\nTandem could not start: Cannot use the database/);
       expect(noDatabase.output()).not.toContain('secret-pw');
     } finally {
       blocker.close();

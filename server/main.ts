@@ -19,7 +19,10 @@ async function main(): Promise<void> {
   try {
     server = await startServer(config, logger);
   } catch (error) {
-    logger.fatal({ err: error }, error instanceof Error ? error.message : 'the server could not start');
+    const message = error instanceof Error ? error.message : String(error);
+    logger.fatal({ err: error }, message);
+    // Logs are JSON for machines; the person at the terminal gets the reason in plain words too.
+    process.stderr.write(`\nTandem could not start: ${message}\n`);
     process.exit(1);
   }
   let signals = 0;

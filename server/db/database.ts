@@ -89,6 +89,12 @@ function describeConnectionError(error: unknown, url: string | undefined): Error
   } catch {
     // keep the generic wording
   }
+  if (/permission denied/i.test(message)) {
+    return new Error(
+      `Cannot use the database at ${where} (${message}). The user in DATABASE_URL may not create tables there: make it the database's owner (ALTER DATABASE … OWNER TO …) or GRANT CREATE ON SCHEMA public to it.`,
+      { cause: error },
+    );
+  }
   return new Error(
     `Cannot use the database at ${where} (${message}). Check DATABASE_URL (postgresql://user:password@host:5432/dbname), that PostgreSQL is running and the database exists, or unset DATABASE_URL to use the embedded database.`,
     { cause: error },
