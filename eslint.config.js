@@ -2,10 +2,9 @@
 // mechanical: each message names the rule it keeps.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
-import importX from 'eslint-plugin-import-x';
-import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import { architectureZones } from './scripts/eslint/architecture-zones.js';
 
 const rule = (text) => `Architecture rule: ${text} (see shared/architecture.md).`;
 
@@ -16,51 +15,43 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    plugins: { 'import-x': importX },
+    plugins: { tandem: { rules: { 'architecture-zones': architectureZones } } },
     languageOptions: { globals: { ...globals.node } },
-    settings: {
-      'import-x/resolver-next': [
-        createTypeScriptImportResolver({
-          project: ['server/tsconfig.test.json', 'desktop/renderer/tsconfig.json', 'e2e/tsconfig.json'],
-          noWarnOnMultipleProjects: true,
-        }),
-      ],
-    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
-      'import-x/no-restricted-paths': [
+      'tandem/architecture-zones': [
         'error',
         {
           zones: [
             {
-              target: ['./shared/protocol', './shared/sync'],
-              from: ['./server', './desktop', './e2e', './shared/sandbox'],
+              target: ['shared/protocol', 'shared/sync'],
+              from: ['server', 'desktop', 'e2e', 'shared/sandbox'],
               message: rule('shared/protocol and shared/sync are isomorphic and import only zod and Automerge'),
             },
             {
-              target: './shared',
-              from: ['./server', './desktop', './e2e'],
+              target: ['shared'],
+              from: ['server', 'desktop', 'e2e'],
               message: rule('shared depends on neither the server nor the desktop app'),
             },
             {
-              target: './desktop/renderer',
-              from: ['./server', './desktop/main', './desktop/preload', './shared/sandbox'],
+              target: ['desktop/renderer'],
+              from: ['server', 'desktop/main', 'desktop/preload', 'shared/sandbox'],
               message: rule('the renderer imports shared/protocol and shared/sync only'),
             },
             {
-              target: './server',
-              from: ['./desktop', './e2e'],
+              target: ['server'],
+              from: ['desktop', 'e2e'],
               message: rule('the server never imports the desktop app'),
             },
             {
-              target: ['./desktop/main', './desktop/preload'],
-              from: ['./server', './desktop/renderer'],
+              target: ['desktop/main', 'desktop/preload'],
+              from: ['server', 'desktop/renderer'],
               message: rule('desktop/main never imports the server or the renderer'),
             },
             {
-              target: './e2e',
-              from: ['./server', './desktop', './shared/sandbox', './shared/sync'],
+              target: ['e2e'],
+              from: ['server', 'desktop', 'shared/sandbox', 'shared/sync'],
               message: rule('e2e uses only shared/protocol types'),
             },
           ],
