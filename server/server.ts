@@ -37,11 +37,13 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const secret = await resolveJwtSecret(config.jwt.secret, config.dataDir, logger);
     const users = new UserRepository(database.prisma);
     const authRepository = new AuthRepository(database.prisma);
+    const hasher = new PasswordHasher(config.argon2);
+    await hasher.warmUp();
     const auth = new AuthService({
       users,
       auth: authRepository,
       guard: new LoginGuard(authRepository),
-      hasher: new PasswordHasher(config.argon2),
+      hasher,
       tokens: new AccessTokens({ secret, issuer: config.jwt.issuer, audience: config.jwt.audience }),
       adminUsernames: config.adminUsernames,
     });

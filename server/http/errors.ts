@@ -61,6 +61,9 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
     });
   } else if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') {
     appError = new AppError('unsupported_media_type', 'Send the body as UTF-8 JSON.');
+  } else if (isClientError(error)) {
+    // Other errors Express and body-parser mark as the client's (bad gzip, bad %-encoding in a path, an aborted upload).
+    appError = new AppError(error.status === 413 ? 'payload_too_large' : 'bad_request', `The request could not be read: ${error.message}`);
   } else {
     req.log?.error({ err: error }, 'unhandled error');
     appError = new AppError('internal', 'Something went wrong on the server. Try again; if it persists, report this request id.');
@@ -72,3 +75,8 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   for (const [name, value] of Object.entries(appError.options.headers ?? {})) res.setHeader(name, value);
   res.status(appError.status).json(errorBody(appError.code, appError.message, requestId, appError.options.details));
 };
+
+function isClientError(error: unknown): error is { status: number; message: string } {
+  const status = (error as { status?: unknown; statusCode?: unknown })?.status ?? (error as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' && status >= 400 && status < 500 && error instanceof Error;
+}

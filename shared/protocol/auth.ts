@@ -13,11 +13,17 @@ export const Email = z
   .pipe(z.email('Enter a valid email address, like name@example.com.'))
   .transform((email) => email.toLowerCase());
 
+/** Characters as people count them (code points, so an emoji is one), not UTF-16 units. */
+const characters = (text: string) => [...text].length;
+
 /** Length only: the common-password check needs the server's list. */
 export const NewPassword = z
   .string()
-  .min(PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
-  .max(PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
+  .refine((password) => characters(password) >= PASSWORD_MIN_LENGTH, `Use at least ${PASSWORD_MIN_LENGTH} characters.`)
+  .refine((password) => characters(password) <= PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
+
+// Control characters (NUL above all) are never part of a username, an email or a login.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 export const Role = z.enum(['user', 'admin']);
 export type Role = z.infer<typeof Role>;
@@ -42,8 +48,19 @@ export const RegisterRequest = z.object({
 export type RegisterRequest = z.input<typeof RegisterRequest>;
 
 export const LoginRequest = z.object({
-  login: z.string().trim().min(1, 'Enter your username or email.').max(320),
-  password: z.string().min(1, 'Enter your password.').max(PASSWORD_MAX_LENGTH),
+  login: z
+    .string()
+    .trim()
+    .min(1, 'Enter your username or email.')
+    .transform((login) => login.toLowerCase())
+    .refine(
+      (login) => USERNAME_PATTERN.test(login) || (login.includes('@') && login.length <= 320 && !CONTROL_CHARACTERS.test(login)),
+      'Enter your username (3 to 32 of a-z, 0-9, "_", "-") or your email address.',
+    ),
+  password: z
+    .string()
+    .min(1, 'Enter your password.')
+    .refine((password) => characters(password) <= PASSWORD_MAX_LENGTH, `Passwords have at most ${PASSWORD_MAX_LENGTH} characters.`),
 });
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
@@ -68,7 +85,12 @@ export type AuthResponse = z.infer<typeof AuthResponse>;
 export const MeResponse = z.object({ user: SelfUser });
 export type MeResponse = z.infer<typeof MeResponse>;
 
-export const UserProfileParams = z.object({ username: z.string().max(64) });
+export const UserProfileParams = z.object({
+  username: z
+    .string()
+    .transform((username) => username.toLowerCase())
+    .pipe(Username),
+});
 
 /** `email` is present only when the profile is the caller's own. */
 export const UserProfileResponse = z.object({

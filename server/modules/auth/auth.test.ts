@@ -196,6 +196,29 @@ describe.each(kinds)('accounts and auth on %s database', (kind) => {
       expect((await t.api.post('/api/auth/login', { login: account.username, password: truncated })).status).toBe(401);
     });
 
+    it('counts password length in characters, so emoji count once', async () => {
+      const shortEmoji = await t.api.post('/api/auth/register', { ...valid(), password: '\u{1F600}'.repeat(9) });
+      expect(expectError(shortEmoji, 400, 'validation_failed').details).toEqual([expect.objectContaining({ path: 'password' })]);
+      const account = { ...valid(), password: '\u{1F600}\u{1F680}'.repeat(100) }; // 200 characters, 400 UTF-16 units
+      expect((await t.api.post('/api/auth/register', account)).status).toBe(201);
+      expect((await t.api.post('/api/auth/login', { login: account.username, password: account.password })).status).toBe(200);
+    });
+
+    it('refuses logins and profile names no account can have with 400, never 500', async () => {
+      const { auth } = await register();
+      for (const login of ['nul\u0000byte', 'ab', '\u0130'.repeat(320), 'x'.repeat(400) + '@example.com']) {
+        expectError(await t.api.post('/api/auth/login', { login, password: 'whatever it is' }), 400, 'validation_failed');
+      }
+      expectError(await t.api.get('/api/users/bad%00name', { token: auth.accessToken }), 400, 'validation_failed');
+      expectError(await t.api.get('/api/users/%E0%A4%A', { token: auth.accessToken }), 400, 'bad_request');
+      const badGzip = await t.api.request('POST', '/api/auth/login', {
+        rawBody: Buffer.from('definitely not gzip'),
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      });
+      expectError(badGzip, 400, 'bad_request');
+      expect(t.logs.join('')).not.toContain('unhandled error');
+    });
+
     it('refuses a taken username or email with 409 naming the field', async () => {
       const { account } = await register();
       const sameName = await t.api.post('/api/auth/register', { ...newAccount(), username: account.username });

@@ -46,6 +46,16 @@ describe.each(kinds)('login abuse protection on %s database', (kind) => {
     expect((await login({ login: account.username, password: account.password }, OWNER_NEW_PLACE)).status).toBe(200);
   });
 
+  it('gives a burst of parallel guesses no more tries than a sequence', async () => {
+    const account = await registerFrom(OWNER_HOME);
+    const burst = await Promise.all(
+      Array.from({ length: 25 }, (_, i) => login({ login: account.username, password: `parallel guess ${i}` }, '127.0.0.14')),
+    );
+    const statuses = burst.map((response) => response.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(LOCKOUT.perAddress.failures);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(25 - LOCKOUT.perAddress.failures);
+  });
+
   it('lets the lockout lapse after 15 minutes', async () => {
     const account = await registerFrom(OWNER_HOME);
     for (let i = 0; i < LOCKOUT.perAddress.failures; i += 1)
@@ -53,7 +63,7 @@ describe.each(kinds)('login abuse protection on %s database', (kind) => {
     expect((await login({ login: account.username, password: account.password }, ATTACKER)).status).toBe(429);
     await t.server.database.prisma.loginFailure.updateMany({
       where: { ip: ATTACKER },
-      data: { createdAt: new Date(Date.now() - LOCKOUT.perAddress.windowMs - 1000) },
+      data: { createdAt: new Date(Date.now() - LOCKOUT.perAddress.lockMs - 1000) },
     });
     expect((await login({ login: account.username, password: account.password }, ATTACKER)).status).toBe(200);
   });

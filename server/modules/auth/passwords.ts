@@ -30,10 +30,16 @@ export class PasswordHasher {
     return argon2.needsRehash(hash, this.parameters);
   }
 
+  /** Made at start, so even the first login for a missing account costs what a real one does. */
+  async warmUp(): Promise<void> {
+    this.dummyHash ??= this.hash('tandem-timing-equaliser');
+    await this.dummyHash;
+  }
+
   /** Spends the same time as a real check, so a missing account cannot be told apart by timing. */
   async verifyAgainstNothing(password: string): Promise<false> {
-    this.dummyHash ??= this.hash('tandem-timing-equaliser');
-    await this.verify(await this.dummyHash, password);
+    await this.warmUp();
+    await this.verify(await this.dummyHash!, password);
     return false;
   }
 }

@@ -83,15 +83,21 @@ export class AuthRepository {
     return token.session.id;
   }
 
-  async recordLoginFailure(subject: string, ip: string): Promise<void> {
-    await this.prisma.loginFailure.create({ data: { subject, ip } });
+  /** Records a sign-in attempt as a failure up front; a successful one is cleared afterwards. */
+  async insertLoginAttempt(subject: string, ip: string): Promise<bigint> {
+    const row = await this.prisma.loginFailure.create({ data: { subject, ip }, select: { id: true } });
+    return row.id;
   }
 
-  /** Timestamps of the newest `limit` failures for the subject since `since`, newest first. */
-  async recentFailures(input: { subject: string; ip?: string; since: Date; limit: number }): Promise<Date[]> {
+  async deleteLoginAttempt(id: bigint): Promise<void> {
+    await this.prisma.loginFailure.deleteMany({ where: { id } });
+  }
+
+  /** Timestamps of up to `limit` failures recorded before attempt `beforeId` since `since`, newest first. */
+  async failuresBefore(input: { subject: string; ip?: string; beforeId: bigint; since: Date; limit: number }): Promise<Date[]> {
     const rows = await this.prisma.loginFailure.findMany({
-      where: { subject: input.subject, ...(input.ip ? { ip: input.ip } : {}), createdAt: { gt: input.since } },
-      orderBy: { createdAt: 'desc' },
+      where: { subject: input.subject, ...(input.ip ? { ip: input.ip } : {}), id: { lt: input.beforeId }, createdAt: { gt: input.since } },
+      orderBy: { id: 'desc' },
       take: input.limit,
       select: { createdAt: true },
     });
@@ -119,5 +125,8 @@ export class AuthRepository {
     const hourAgo = new Date(now.getTime() - 60 * 60 * 1000);
     await this.prisma.loginFailure.deleteMany({ where: { createdAt: { lt: hourAgo } } });
     await this.prisma.refreshToken.deleteMany({ where: { expiresAt: { lt: now } } });
+    // A session unused for longer than a refresh token lives can never be resumed.
+    const monthAgo = new Date(now.getTime() - 31 * 24 * 60 * 60 * 1000);
+    await this.prisma.session.deleteMany({ where: { OR: [{ lastUsedAt: { lt: monthAgo } }, { revokedAt: { lt: monthAgo } }] } });
   }
 }

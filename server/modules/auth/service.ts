@@ -81,20 +81,17 @@ export class AuthService {
   }
 
   async login(input: { login: string; password: string }, client: ClientContext): Promise<AuthResponse> {
-    const login = input.login.trim().toLowerCase();
+    const login = input.login; // trimmed and lowercased by LoginRequest
     const user = login.includes('@') ? await this.deps.users.findByEmail(login) : await this.deps.users.findByUsername(login);
     const subject = user ? `user:${user.id}` : `login:${login}`;
     const now = this.now();
-    // Checked before the password, so a locked address learns nothing even with the right one.
-    await this.deps.guard.assertAllowed({ subject, ip: client.ip, userId: user?.id, now });
+    // Judged before the password is checked, so a locked address learns nothing even with the right one.
+    const attempt = await this.deps.guard.begin({ subject, ip: client.ip, userId: user?.id, now });
     const valid = user
       ? await this.deps.hasher.verify(user.passwordHash, input.password)
       : await this.deps.hasher.verifyAgainstNothing(input.password);
-    if (!user || !valid) {
-      await this.deps.guard.recordFailure(subject, client.ip);
-      throw new AppError('unauthorized', INVALID_LOGIN);
-    }
-    await this.deps.guard.recordSuccess({ subject, userId: user.id, ip: client.ip, now });
+    if (!user || !valid) throw new AppError('unauthorized', INVALID_LOGIN);
+    await this.deps.guard.succeeded(attempt, user.id, now);
     if (this.deps.hasher.needsRehash(user.passwordHash)) {
       await this.deps.users.updatePasswordHash(user.id, await this.deps.hasher.hash(input.password));
     }

@@ -16,7 +16,7 @@ export function userRoutes(users: UserRepository, auth: AuthService): Router {
   });
   router.get(routes.userProfile.path, async (req, res) => {
     const { username } = parseParams(UserProfileParams, req.params);
-    const user = await users.findByUsername(username.toLowerCase());
+    const user = await users.findByUsername(username);
     if (!user) throw new AppError('not_found', `There is no user called "${username}".`);
     const { email, ...profile } = auth.toSelfUser(user);
     const isSelf = user.id === principalOf(req).userId;
