@@ -53,6 +53,11 @@ const EnvSchema = z.object({
     .refine((value) => value === undefined || value.length >= 32, {
       message: 'expected at least 32 characters (for example the output of `openssl rand -base64 48`)',
     }),
+  PUBLIC_URL: z
+    .string()
+    .optional()
+    .transform((value) => (value?.trim() ? value.trim() : undefined))
+    .pipe(origin.optional()),
   JWT_ISSUER: z.string().min(1).default('tandem'),
   JWT_AUDIENCE: z.string().min(1).default('tandem'),
   CORS_ORIGINS: z
@@ -97,6 +102,8 @@ export type Env = z.input<typeof EnvSchema>;
 export interface Config {
   port: number;
   host: string;
+  /** The origin users reach the server at, when not localhost (behind a proxy, or on the LAN). */
+  publicUrl: string | undefined;
   database: { url: string | undefined; poolSize: number; embeddedDir: string; embeddedPort: number };
   dataDir: string;
   jwt: { secret: string | undefined; issuer: string; audience: string };
@@ -131,6 +138,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
   return {
     port: e.PORT,
     host: e.HOST,
+    publicUrl: e.PUBLIC_URL,
     database: {
       url: e.DATABASE_URL,
       poolSize: e.DATABASE_POOL_SIZE,

@@ -49,7 +49,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     });
     const ticketRepository = new TicketRepository(database.prisma);
     const tickets = new TicketService(ticketRepository, auth);
-    const gateway = new WebSocketGateway({ tickets, allowedOrigins: config.corsOrigins, maxPayload: config.wsMaxPayloadBytes, logger });
+    // The server's own pages open WebSockets too; their origin is added once the port is known.
+    const allowedOrigins = [...config.corsOrigins];
+    const gateway = new WebSocketGateway({ tickets, allowedOrigins, maxPayload: config.wsMaxPayloadBytes, logger });
     auth.onSessionEnded((sessionId) => gateway.closeSession(sessionId));
 
     const dockerEndpoint = resolveDockerEndpoint(config.dockerEnv, process.platform);
@@ -72,6 +74,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     await listen(http, config.port, config.host);
     const port = (http.address() as AddressInfo).port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    allowedOrigins.push(
+      ...(config.publicUrl ? [config.publicUrl] : [`http://localhost:${port}`, `http://127.0.0.1:${port}`, `http://[::1]:${port}`]),
+    );
 
     const maintenance = setInterval(() => {
       const now = new Date();
@@ -99,6 +104,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         if (timedOut) {
           logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still open after the shutdown timeout; closing them');
           http.closeAllConnections();
+          // Upgraded sockets are no longer the HTTP server's to close, and it waits for them.
+          gateway.terminateAll();
           await drained;
         }
         gateway.terminateAll();

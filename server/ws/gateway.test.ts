@@ -1,7 +1,9 @@
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AuthResponse, WsCloseCode, WsTicketResponse } from '../../shared/protocol/index.js';
 import { sha256Hex } from '../modules/auth/secrets.js';
+import { request } from '../test-support/http.js';
 import { databaseKinds } from '../test-support/databases.js';
 import { newAccount, startTestServer, type TestServer } from '../test-support/test-server.js';
 
@@ -10,9 +12,12 @@ const kinds = await databaseKinds();
 type Outcome = { opened: true; socket: WebSocket; messages: string[] } | { opened: false; status: number; body: string };
 
 /** Opens a socket and reports either the open socket or the HTTP refusal. */
-function connect(url: string, options: { origin?: string } = {}): Promise<Outcome> {
+function connect(url: string, options: { origin?: string; host?: string } = {}): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, options.origin ? { origin: options.origin } : {});
+    const socket = new WebSocket(url, {
+      ...(options.origin ? { origin: options.origin } : {}),
+      ...(options.host ? { headers: { host: options.host } } : {}),
+    });
     const messages: string[] = [];
     socket.on('message', (data) => messages.push(data.toString()));
     socket.once('open', () => resolve({ opened: true, socket, messages }));
@@ -98,6 +103,26 @@ describe.each(kinds)('WebSocket tickets and the gateway on %s database', (kind) 
     }
   });
 
+  it('refuses a DNS-rebinding page whose Origin matches the Host header but is not listed', async () => {
+    const port = new URL(t.url).port;
+    const outcome = await connect(`${wsBase}/test/echo/lobby?ticket=${await ticket()}`, {
+      origin: `http://rebind.example:${port}`,
+      host: `rebind.example:${port}`,
+    });
+    expect(outcome).toMatchObject({ opened: false, status: 403 });
+  });
+
+  it('answers a malformed handshake with 400 without spending the ticket', async () => {
+    const value = await ticket();
+    const response = await request(t.url, 'GET', `/test/echo/lobby?ticket=${value}`, {
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'not-a-key' },
+    }).catch((error: Error) => error);
+    expect(response).not.toBeInstanceOf(Error);
+    const outcome = await connect(`${wsBase}/test/echo/lobby?ticket=${value}`);
+    expect(outcome.opened).toBe(true);
+    if (outcome.opened) outcome.socket.close();
+  });
+
   it('answers an unknown endpoint with 404 and does not spend the ticket', async () => {
     const value = await ticket();
     expect(await connect(`${wsBase}/test/nothing-here?ticket=${value}`)).toMatchObject({ opened: false, status: 404 });
@@ -149,5 +174,34 @@ describe('WebSockets at shutdown', () => {
     await t.close();
     expect(await closing).toEqual({ code: WsCloseCode.goingAway, reason: 'server shutting down' });
     expect(t.server.gateway.openSockets).toBe(0);
+  });
+});
+
+describe('a client that never answers the closing handshake', () => {
+  it('cannot hold shutdown past SHUTDOWN_TIMEOUT_MS', async () => {
+    const t = await startTestServer('embedded', { SHUTDOWN_TIMEOUT_MS: '500' });
+    t.server.gateway.register({ pattern: /^\/test\/silent$/, onConnection: () => undefined });
+    const auth = AuthResponse.parse((await t.api.post('/api/auth/register', newAccount('mute'))).body);
+    const value = WsTicketResponse.parse((await t.api.post('/api/ws-ticket', undefined, { token: auth.accessToken })).body).ticket;
+    // A raw upgrade: after the handshake this client reads nothing and answers nothing.
+    const raw = await new Promise<import('node:net').Socket>((resolve, reject) => {
+      const req = http.request(`${t.url}/test/silent?ticket=${value}`, {
+        headers: {
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-version': '13',
+          'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==',
+        },
+      });
+      req.on('upgrade', (_res, socket) => resolve(socket));
+      req.on('error', reject);
+      req.end();
+    });
+    raw.resume(); // reads the close frame, never answers it
+    const destroyed = new Promise((resolve) => raw.once('close', resolve));
+    const started = Date.now();
+    await t.close();
+    await destroyed;
+    expect(Date.now() - started).toBeLessThan(10_000); // ws's own closing timeout is 30 s
   });
 });

@@ -22,7 +22,13 @@ interface TrackedSocket {
   principal: Principal;
 }
 
-const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' };
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  503: 'Service Unavailable',
+};
 
 /**
  * The one way onto a WebSocket: every endpoint is reached through here, so each gets the Origin
@@ -31,9 +37,12 @@ const STATUS_TEXT: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidd
 export class WebSocketGateway {
   private readonly routes: Array<{ route: WsRoute; server: WebSocketServer }> = [];
   private readonly sockets = new Set<TrackedSocket>();
+  /** Sessions ended recently: an upgrade that redeemed its ticket just before the end must not survive it. */
+  private readonly endedSessions = new Map<string, number>();
   private accepting = true;
 
   constructor(
+    /** `allowedOrigins`: CORS_ORIGINS plus the server's own public origins. */
     private readonly options: { tickets: TicketService; allowedOrigins: readonly string[]; maxPayload: number; logger: Logger },
   ) {}
 
@@ -53,13 +62,23 @@ export class WebSocketGateway {
       if (!this.accepting) return refuse(socket, 503, 'unavailable', 'The server is shutting down; reconnect in a moment.');
       if (!this.originAllowed(request)) {
         log.warn({ origin: request.headers.origin }, 'websocket refused: origin not allowed');
-        return refuse(socket, 403, 'forbidden', 'This page\u2019s origin may not open Tandem WebSockets. Add it to CORS_ORIGINS.');
+        return refuse(
+          socket,
+          403,
+          'forbidden',
+          'This page\u2019s origin may not open Tandem WebSockets. Add it to CORS_ORIGINS, or set PUBLIC_URL.',
+        );
       }
+      // Checked before the ticket is spent, so a malformed handshake does not burn it.
+      if (!isWebSocketHandshake(request)) return refuse(socket, 400, 'bad_request', 'This is not a valid WebSocket handshake.');
       const ticket = url.searchParams.get(WS_TICKET_PARAM);
       if (!ticket) return refuse(socket, 401, 'unauthorized', `Missing ?${WS_TICKET_PARAM}=: get one from POST /api/ws-ticket.`);
       const principal = await this.options.tickets.redeem(ticket);
       if (!principal)
         return refuse(socket, 401, 'unauthorized', 'The ticket is invalid, used or expired: get a fresh one from POST /api/ws-ticket.');
+      // Both may have changed while the ticket was checked.
+      if (!this.accepting) return refuse(socket, 503, 'unavailable', 'The server is shutting down; reconnect in a moment.');
+      if (this.endedSessions.has(principal.sessionId)) return refuse(socket, 401, 'unauthorized', 'The session has ended. Sign in again.');
       const { route, server } = matched.entry;
       server.handleUpgrade(request, socket, head, (ws) => {
         const tracked = { socket: ws, principal };
@@ -78,6 +97,9 @@ export class WebSocketGateway {
 
   /** Closes every socket of a session, e.g. on sign-out. */
   closeSession(sessionId: string): void {
+    const now = Date.now();
+    for (const [id, expires] of this.endedSessions) if (expires < now) this.endedSessions.delete(id);
+    this.endedSessions.set(sessionId, now + 60_000);
     for (const { socket, principal } of this.sockets) {
       if (principal.sessionId === sessionId) socket.close(WsCloseCode.sessionEnded, 'session ended');
     }
@@ -107,17 +129,26 @@ export class WebSocketGateway {
     return undefined;
   }
 
-  /** No Origin means a non-browser client (a browser always sends one); same-origin pages are always allowed. */
+  /**
+   * No Origin means a non-browser client (a browser always sends one). Otherwise only listed origins:
+   * matching the Host header instead would admit DNS-rebinding pages.
+   */
   private originAllowed(request: IncomingMessage): boolean {
     const origin = request.headers.origin;
-    if (!origin) return true;
-    if (this.options.allowedOrigins.includes(origin)) return true;
-    try {
-      return new URL(origin).host === request.headers.host;
-    } catch {
-      return false;
-    }
+    return !origin || this.options.allowedOrigins.includes(origin);
   }
+}
+
+function isWebSocketHandshake(request: IncomingMessage): boolean {
+  const key = request.headers['sec-websocket-key'];
+  const version = request.headers['sec-websocket-version'];
+  return (
+    request.method === 'GET' &&
+    request.headers.upgrade?.toLowerCase() === 'websocket' &&
+    typeof key === 'string' &&
+    /^[+/0-9A-Za-z]{22}==$/.test(key) &&
+    (version === '13' || version === '8')
+  );
 }
 
 function refuse(socket: Duplex, status: number, code: ErrorCode, message: string): void {
