@@ -17,7 +17,7 @@ export async function resolveJwtSecret(configured: string | undefined, dataDir: 
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  await fs.mkdir(dataDir, { recursive: true });
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString('base64url');
   await fs.writeFile(file, `${secret}\n`, { mode: 0o600 });
   logger.info({ file }, 'generated a JWT signing secret (set JWT_SECRET to choose your own)');

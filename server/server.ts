@@ -47,6 +47,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       tokens: new AccessTokens({ secret, issuer: config.jwt.issuer, audience: config.jwt.audience }),
       adminUsernames: config.adminUsernames,
     });
+    for (const username of config.adminUsernames) {
+      if (!(await users.findByUsername(username))) {
+        logger.warn(
+          { username },
+          'ADMIN_USERNAMES names an account nobody has registered: whoever registers it first becomes an admin. Register it now, or remove it.',
+        );
+      }
+    }
     const ticketRepository = new TicketRepository(database.prisma);
     const tickets = new TicketService(ticketRepository, auth);
     // The server's own pages open WebSockets too; their origin is added once the port is known.

@@ -34,6 +34,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
     : await startEmbeddedPostgres({
         dataDir: config.database.embeddedDir,
         port: config.database.embeddedPort,
+        socketDir: path.join(config.dataDir, 'run'),
         maxConnections: config.database.poolSize,
         logger: log,
       });

@@ -90,6 +90,20 @@ describe.each(kinds)('migration runner on %s database', (kind) => {
     expect((await migrate(pool, dir, logger)).applied).toEqual(['20260102000000_bad']);
   });
 
+  if (kind === 'postgres')
+    it('gives up with a clear message when another session holds the migration lock too long', async () => {
+      const pool = await freshPool();
+      const holder = await pool.connect();
+      await holder.query('SELECT pg_advisory_lock(72707369)');
+      try {
+        await expect(migrate(pool, migrationsDir, logger, { lockTimeoutMs: 300 })).rejects.toThrow(/held the migration lock for over 0 s/);
+      } finally {
+        await holder.query('SELECT pg_advisory_unlock(72707369)');
+        holder.release();
+      }
+      expect((await migrate(pool, migrationsDir, logger)).applied.length).toBeGreaterThan(0);
+    });
+
   // Only a real PostgreSQL has several servers: an embedded database belongs to one process (see the lock below).
   if (kind === 'postgres')
     it('lets only one of several servers starting at once apply each migration', async () => {
@@ -126,6 +140,30 @@ describe('embedded database', () => {
       expect((await client.query('SELECT value FROM kept')).rows).toEqual([{ value: 'still here' }]);
       await client.end();
       await second.stop();
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('listens on a Unix socket in an owner-only directory, so other local users cannot connect', async () => {
+    const database = await createTestDatabase('embedded');
+    const socketDir = path.join(database.dataDir, 'run');
+    try {
+      const embedded = await startEmbeddedPostgres({
+        dataDir: path.join(database.dataDir, 'db'),
+        port: 0,
+        socketDir,
+        maxConnections: 2,
+        logger,
+      });
+      expect(embedded.url).toContain(`host=${encodeURIComponent(socketDir)}`);
+      expect((await fs.stat(socketDir)).mode & 0o777).toBe(0o700);
+      expect((await fs.stat(path.join(socketDir, '.s.PGSQL.5432'))).isSocket()).toBe(true);
+      const client = new pg.Client({ connectionString: embedded.url });
+      await client.connect();
+      expect((await client.query('SELECT 41 + 1 AS answer')).rows).toEqual([{ answer: 42 }]);
+      await client.end();
+      await embedded.stop();
     } finally {
       await database.drop();
     }

@@ -43,6 +43,10 @@ describe.each(kinds)('accounts and auth on %s database', (kind) => {
     expect(MeResponse.parse(me.body).user).toEqual(auth.user);
   });
 
+  it('warns at start that an admin username nobody has registered is up for grabs', () => {
+    expect(t.logs.join('')).toMatch(/"username":"root-admin".*whoever registers it first becomes an admin/);
+  });
+
   it('gives admins the admin role from ADMIN_USERNAMES', async () => {
     const { auth } = await register({ ...newAccount(), username: 'root-admin', email: `root-admin-${kind}@example.com` });
     expect(auth.user.role).toBe('admin');
