@@ -23,6 +23,7 @@ export const NewPassword = z
   .refine((password) => characters(password) <= PASSWORD_MAX_LENGTH, `Use at most ${PASSWORD_MAX_LENGTH} characters.`);
 
 // Control characters (NUL above all) are never part of a username, an email or a login.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 export const Role = z.enum(['user', 'admin']);
