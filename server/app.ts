@@ -2,9 +2,11 @@ import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { routes } from '../shared/protocol/routes.js';
+import { PROTOCOL_VERSION_HEADER } from '../shared/protocol/version.js';
 import type { Config } from './config.js';
 import { errorHandler, notFound } from './http/errors.js';
 import { healthRoutes, type HealthDependencies } from './http/health.js';
+import { protocolVersion } from './http/protocol-version.js';
 import { authRateLimit } from './http/rate-limit.js';
 import { rendererRoutes } from './http/renderer.js';
 import { requestLogger } from './http/request-log.js';
@@ -35,7 +37,7 @@ export function createApp(deps: AppDependencies): Express {
   app.use(
     cors({
       origin: config.corsOrigins,
-      exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', PROTOCOL_VERSION_HEADER],
       maxAge: 600,
     }),
   );
@@ -44,6 +46,7 @@ export function createApp(deps: AppDependencies): Express {
     if (deps.health.isShuttingDown()) res.setHeader('Connection', 'close');
     next();
   });
+  app.use(protocolVersion());
   app.use(healthRoutes(deps.health));
 
   const api = express.Router();

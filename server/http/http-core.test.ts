@@ -49,6 +49,13 @@ describe('HTTP core', () => {
     }
   });
 
+  it('states its protocol version on every response and tells a too-old client to update', async () => {
+    expect((await t.api.get('/health')).headers['x-tandem-protocol']).toBe(String(PROTOCOL_VERSION));
+    expect((await t.api.get('/nowhere')).headers['x-tandem-protocol']).toBe(String(PROTOCOL_VERSION));
+    expect((await t.api.get('/health', { headers: { 'x-tandem-protocol': String(PROTOCOL_VERSION) } })).status).toBe(200);
+    expect((await t.api.get('/health', { headers: { 'x-tandem-protocol': 'two' } })).status).toBe(400);
+  });
+
   it('echoes a well-formed X-Request-Id and makes one up otherwise', async () => {
     expect((await t.api.get('/health', { headers: { 'x-request-id': 'trace-abc.123' } })).headers['x-request-id']).toBe('trace-abc.123');
     const replaced = (await t.api.get('/health', { headers: { 'x-request-id': 'bad id with spaces and $ signs' } })).headers[
