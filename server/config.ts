@@ -157,6 +157,11 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     rendererDir: path.resolve(cwd, e.RENDERER_DIR),
-    dockerEnv: { DOCKER_HOST: env.DOCKER_HOST, DOCKER_TLS_VERIFY: env.DOCKER_TLS_VERIFY },
+    dockerEnv: {
+      DOCKER_HOST: env.DOCKER_HOST,
+      DOCKER_TLS_VERIFY: env.DOCKER_TLS_VERIFY,
+      DOCKER_CERT_PATH: env.DOCKER_CERT_PATH,
+      XDG_RUNTIME_DIR: env.XDG_RUNTIME_DIR,
+    },
   };
 }

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pingDocker, resolveDockerEndpoint, type DockerStatus } from '../shared/sandbox/docker-connection.js';
+import { currentDockerEnvironment, pingDocker, resolveDockerEndpoint, type DockerStatus } from '../shared/sandbox/docker-endpoint.js';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -62,7 +62,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const gateway = new WebSocketGateway({ tickets, allowedOrigins, maxPayload: config.wsMaxPayloadBytes, logger });
     auth.onSessionEnded((sessionId) => gateway.closeSession(sessionId));
 
-    const dockerEndpoint = resolveDockerEndpoint(config.dockerEnv, process.platform);
+    const dockerEndpoint = resolveDockerEndpoint(currentDockerEnvironment(config.dockerEnv));
     let shuttingDown = false;
     const app = createApp({
       config,

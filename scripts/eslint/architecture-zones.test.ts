@@ -27,7 +27,7 @@ describe('the architecture\u2019s import rules', () => {
     ],
     [
       'desktop/renderer/src/x.ts',
-      "export { a } from '../../../shared/sandbox/docker-connection.js';\n",
+      "export { a } from '../../../shared/sandbox/docker-endpoint.js';\n",
       /renderer imports shared\/protocol/,
     ],
     ['desktop/main/x.ts', "import { a } from '../../server/config.js';\nexport const b = a;\n", /desktop\/main never imports the server/],
@@ -47,7 +47,7 @@ describe('the architecture\u2019s import rules', () => {
 
   it.each([
     ['desktop/renderer/src/x.ts', "import { a } from '../../../shared/protocol/index.js';\nexport const b = a;\n"],
-    ['server/x.ts', "import { a } from '../shared/sandbox/docker-connection.js';\nexport const b = a;\n"],
+    ['server/x.ts', "import { a } from '../shared/sandbox/docker-endpoint.js';\nexport const b = a;\n"],
     ['server/modules/auth/repository.ts', "import type { PrismaClient } from '../../db/database.js';\nexport type B = PrismaClient;\n"],
     ['e2e/x.ts', "import { a } from '../shared/protocol/index.js';\nexport const b = a;\n"],
   ])('allows in %s: %j', async (file, code) => {

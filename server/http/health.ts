@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { HealthResponse, ReadinessResponse } from '../../shared/protocol/health.js';
 import { routes } from '../../shared/protocol/routes.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
-import type { DockerStatus } from '../../shared/sandbox/docker-connection.js';
+import type { DockerStatus } from '../../shared/sandbox/docker-endpoint.js';
 import type { Database } from '../db/database.js';
 
 export interface HealthDependencies {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import pg from 'pg';
-import { pingDocker, resolveDockerEndpoint } from '../../shared/sandbox/docker-connection.js';
+import { currentDockerEnvironment, pingDocker, resolveDockerEndpoint } from '../../shared/sandbox/docker-endpoint.js';
 
 export const inCI = ['true', '1'].includes(String(process.env.CI).toLowerCase());
 
@@ -50,7 +50,7 @@ async function probe(name: keyof typeof HOW_TO_GET): Promise<string | undefined>
       }
     }
     case 'docker': {
-      const status = await pingDocker(resolveDockerEndpoint(process.env, process.platform), 3000);
+      const status = await pingDocker(resolveDockerEndpoint(currentDockerEnvironment()), 3000);
       return status.ok ? undefined : status.reason;
     }
     case 'chromium': {
