@@ -1,0 +1,77 @@
+import type { RunFile, RunOutcome } from '../protocol/runs.js';
+import type { LanguageDefinition } from './languages.js';
+
+/** Hard limits of one sandbox. Every field is enforced by the kernel or by the driver's own timers. */
+export interface SandboxLimits {
+  timeoutMs: number;
+  memoryMb: number;
+  cpus: number;
+  /** stdout and stderr together; beyond it the run is killed and marked outputTruncated. */
+  outputBytes: number;
+  pids: number;
+  /** Size of each of the /workspace and /tmp in-memory file systems. */
+  diskMb: number;
+}
+
+export interface RunSpec {
+  language: LanguageDefinition;
+  files: RunFile[];
+  entry: string;
+  /** Sent and closed at start; leave undefined and use `writeStdin`/`endStdin` for interactive input. */
+  stdin?: string;
+  limits: SandboxLimits;
+}
+
+export type OutputStream = 'stdout' | 'stderr';
+
+export interface RunHandle {
+  onOutput(listener: (stream: OutputStream, data: Buffer) => void): void;
+  writeStdin(data: string): void;
+  endStdin(): void;
+  /** Kills the run; its result says `stopped`. */
+  stop(): Promise<void>;
+  /** The outcome; rejects with a SandboxError when the sandbox could not run at all. */
+  readonly result: Promise<RunOutcome>;
+}
+
+export interface TerminalSpec {
+  language: LanguageDefinition;
+  limits: Omit<SandboxLimits, 'timeoutMs' | 'outputBytes'>;
+  network: boolean;
+  cols: number;
+  rows: number;
+}
+
+export interface TerminalHandle {
+  write(data: string | Buffer): void;
+  resize(cols: number, rows: number): Promise<void>;
+  onData(listener: (data: Buffer) => void): void;
+  onExit(listener: (exitCode: number | null) => void): void;
+  close(): Promise<void>;
+}
+
+export type Availability = { ok: true } | { ok: false; reason: string };
+
+/** One interface, several implementations (local Docker, remote Docker, later Kubernetes), one conformance suite. */
+export interface SandboxDriver {
+  available(): Promise<Availability>;
+  run(spec: RunSpec): RunHandle;
+  openTerminal(spec: TerminalSpec): Promise<TerminalHandle>;
+  /** Removes sandboxes left behind by a process that died; returns how many. */
+  removeOrphans(): Promise<number>;
+  /** Waits for every sandbox this driver started to be removed. */
+  close(): Promise<void>;
+}
+
+export type SandboxErrorCode = 'unavailable' | 'image_missing' | 'failed';
+
+export class SandboxError extends Error {
+  constructor(
+    readonly code: SandboxErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'SandboxError';
+  }
+}
