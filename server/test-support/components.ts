@@ -1,12 +1,9 @@
 import fs from 'node:fs';
 import pg from 'pg';
 import { currentDockerEnvironment, pingDocker, resolveDockerEndpoint } from '../../shared/sandbox/docker-endpoint.js';
+import { componentStatus, requireSandboxImages, type Component } from '../../shared/sandbox/test-support.js';
 
-export const inCI = ['true', '1'].includes(String(process.env.CI).toLowerCase());
-
-export interface Component {
-  available: boolean;
-}
+export { inCI } from '../../shared/sandbox/test-support.js';
 
 const HOW_TO_GET = {
   postgres:
@@ -15,22 +12,13 @@ const HOW_TO_GET = {
   chromium: 'install Debian\u2019s chromium (`apt-get install chromium`) or set CHROMIUM_PATH; .ci/run does this',
 } as const;
 
-const reported = new Set<string>();
-
 /**
  * A component a test needs. In CI (CI=true) a missing one throws, so the suite fails loudly; locally it
  * is reported once, in one line, and the tests that need it skip.
  */
-export async function requireComponent(name: keyof typeof HOW_TO_GET): Promise<Component> {
-  const problem = await probe(name);
-  if (!problem) return { available: true };
-  const line = `${name} is not available (${problem}): ${HOW_TO_GET[name]}`;
-  if (inCI) throw new Error(`CI needs ${line}`);
-  if (!reported.has(name)) {
-    reported.add(name);
-    console.warn(`skipping tests that need ${line}`);
-  }
-  return { available: false };
+export async function requireComponent(name: keyof typeof HOW_TO_GET | 'sandbox-images'): Promise<Component> {
+  if (name === 'sandbox-images') return requireSandboxImages();
+  return componentStatus(name, await probe(name), HOW_TO_GET[name]);
 }
 
 async function probe(name: keyof typeof HOW_TO_GET): Promise<string | undefined> {
