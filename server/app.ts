@@ -14,6 +14,8 @@ import type { Logger } from './logger.js';
 import { principalOf, requireBearer } from './modules/auth/bearer.js';
 import { privateAuthRoutes, publicAuthRoutes } from './modules/auth/routes.js';
 import type { AuthService } from './modules/auth/service.js';
+import { runRoutes } from './modules/runs/routes.js';
+import type { RunService } from './modules/runs/service.js';
 import type { UserRepository } from './modules/users/repository.js';
 import { userRoutes } from './modules/users/routes.js';
 import type { TicketService } from './ws/tickets.js';
@@ -25,6 +27,7 @@ export interface AppDependencies {
   auth: AuthService;
   users: UserRepository;
   tickets: TicketService;
+  runs: RunService;
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -55,6 +58,7 @@ export function createApp(deps: AppDependencies): Express {
   api.use('/api', requireBearer(deps.auth));
   api.use(privateAuthRoutes(deps.auth));
   api.use(userRoutes(deps.users, deps.auth));
+  api.use(runRoutes(deps.runs));
   api.post(routes.wsTicket.path, async (req, res) => {
     res.status(201).json(await deps.tickets.issue(principalOf(req)));
   });

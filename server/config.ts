@@ -95,6 +95,29 @@ const EnvSchema = z.object({
   ARGON2_TIME_COST: integer(2, 100, 2),
   ARGON2_PARALLELISM: integer(1, 64, 1),
   RENDERER_DIR: z.string().min(1).default('dist/renderer'),
+  SANDBOX_TIMEOUT_MS: integer(100, 3_600_000, 10_000),
+  SANDBOX_MAX_TIMEOUT_MS: integer(100, 3_600_000, 60_000),
+  SANDBOX_MEMORY_MB: integer(32, 65_536, 256),
+  SANDBOX_MAX_MEMORY_MB: integer(32, 65_536, 1024),
+  SANDBOX_CPUS: z
+    .string()
+    .optional()
+    .transform((value) => Number(value ?? 0.5))
+    .pipe(z.number().positive().max(64)),
+  SANDBOX_MAX_CPUS: z
+    .string()
+    .optional()
+    .transform((value) => Number(value ?? 2))
+    .pipe(z.number().positive().max(64)),
+  SANDBOX_OUTPUT_BYTES: integer(1024, 1024 * 1024 * 1024, 1024 * 1024),
+  SANDBOX_MAX_OUTPUT_BYTES: integer(1024, 1024 * 1024 * 1024, 8 * 1024 * 1024),
+  SANDBOX_PIDS: integer(16, 65_536, 128),
+  SANDBOX_DISK_MB: integer(1, 65_536, 64),
+  SANDBOX_RUNS_PER_USER: integer(1, 1000, 2),
+  SANDBOX_BUILD_MISSING_IMAGES: z.enum(['true', 'false']).default('true'),
+  TERMINALS_PER_USER: integer(1, 1000, 2),
+  TERMINAL_IDLE_MINUTES: integer(1, 24 * 60, 30),
+  TERMINAL_NETWORK: z.enum(['true', 'false']).default('false'),
 });
 
 export type Env = z.input<typeof EnvSchema>;
@@ -117,6 +140,17 @@ export interface Config {
   wsMaxPayloadBytes: number;
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   rendererDir: string;
+  sandbox: {
+    defaults: { timeoutMs: number; memoryMb: number; cpus: number; outputBytes: number };
+    maximums: { timeoutMs: number; memoryMb: number; cpus: number; outputBytes: number };
+    pids: number;
+    diskMb: number;
+    runsPerUser: number;
+    buildMissingImages: boolean;
+    terminalsPerUser: number;
+    terminalIdleMs: number;
+    terminalNetwork: boolean;
+  };
   dockerEnv: Record<string, string | undefined>;
 }
 
@@ -157,6 +191,27 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     rendererDir: path.resolve(cwd, e.RENDERER_DIR),
+    sandbox: {
+      defaults: {
+        timeoutMs: e.SANDBOX_TIMEOUT_MS,
+        memoryMb: e.SANDBOX_MEMORY_MB,
+        cpus: e.SANDBOX_CPUS,
+        outputBytes: e.SANDBOX_OUTPUT_BYTES,
+      },
+      maximums: {
+        timeoutMs: e.SANDBOX_MAX_TIMEOUT_MS,
+        memoryMb: e.SANDBOX_MAX_MEMORY_MB,
+        cpus: e.SANDBOX_MAX_CPUS,
+        outputBytes: e.SANDBOX_MAX_OUTPUT_BYTES,
+      },
+      pids: e.SANDBOX_PIDS,
+      diskMb: e.SANDBOX_DISK_MB,
+      runsPerUser: e.SANDBOX_RUNS_PER_USER,
+      buildMissingImages: e.SANDBOX_BUILD_MISSING_IMAGES === 'true',
+      terminalsPerUser: e.TERMINALS_PER_USER,
+      terminalIdleMs: e.TERMINAL_IDLE_MINUTES * 60_000,
+      terminalNetwork: e.TERMINAL_NETWORK === 'true',
+    },
     dockerEnv: {
       DOCKER_HOST: env.DOCKER_HOST,
       DOCKER_TLS_VERIFY: env.DOCKER_TLS_VERIFY,

@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DockerSandboxDriver } from '../shared/sandbox/docker-driver.js';
 import { currentDockerEnvironment, pingDocker, resolveDockerEndpoint, type DockerStatus } from '../shared/sandbox/docker-endpoint.js';
+import { ImageProvisioner } from '../shared/sandbox/images.js';
 import { createApp } from './app.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/database.js';
@@ -11,6 +13,9 @@ import { LoginGuard } from './modules/auth/login-guard.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { AuthRepository } from './modules/auth/repository.js';
 import { AuthService } from './modules/auth/service.js';
+import { RunRepository } from './modules/runs/repository.js';
+import { RunService } from './modules/runs/service.js';
+import { runStreamRoute } from './modules/runs/stream.js';
 import { UserRepository } from './modules/users/repository.js';
 import { WebSocketGateway } from './ws/gateway.js';
 import { TicketRepository } from './ws/ticket-repository.js';
@@ -23,6 +28,8 @@ export interface RunningServer {
   http: Server;
   database: Database;
   gateway: WebSocketGateway;
+  runs: RunService;
+  driver: DockerSandboxDriver;
   /** Graceful: stop accepting, close sockets (1001), finish in-flight requests (bounded), close the database. */
   close(): Promise<void>;
 }
@@ -63,6 +70,17 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     auth.onSessionEnded((sessionId) => gateway.closeSession(sessionId));
 
     const dockerEndpoint = resolveDockerEndpoint(currentDockerEnvironment(config.dockerEnv));
+    const driver = new DockerSandboxDriver(dockerEndpoint);
+    const runRepository = new RunRepository(database.prisma);
+    const runs = new RunService({
+      driver,
+      images: new ImageProvisioner(driver.docker, { buildMissing: config.sandbox.buildMissingImages }),
+      runs: runRepository,
+      sandbox: config.sandbox,
+      logger: logger.child({ component: 'runs' }),
+    });
+    gateway.register(runStreamRoute(runs, logger));
+    await cleanUpSandboxes(driver, runRepository, logger);
     let shuttingDown = false;
     const app = createApp({
       config,
@@ -70,6 +88,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       auth,
       users,
       tickets,
+      runs,
       health: {
         version,
         database,
@@ -111,20 +130,35 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         clearInterval(reaper);
         if (timedOut) {
           logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still open after the shutdown timeout; closing them');
+          await runs.stopAll();
           http.closeAllConnections();
           // Upgraded sockets are no longer the HTTP server's to close, and it waits for them.
           gateway.terminateAll();
           await drained;
         }
         gateway.terminateAll();
+        await runs.stopAll();
+        await driver.close();
         await database.close();
         logger.info('shut down cleanly');
       })());
-    return { url, port, http, database, gateway, close };
+    return { url, port, http, database, gateway, runs, driver, close };
   } catch (error) {
     await database.close();
     throw error;
   }
+}
+
+/** Sandboxes and runs left behind by a server that died are cleaned up before new ones start. */
+async function cleanUpSandboxes(driver: DockerSandboxDriver, runs: RunRepository, logger: Logger): Promise<void> {
+  const failed = await runs.failUnfinished();
+  if (failed) logger.warn({ runs: failed }, 'marked runs left unfinished by an earlier server as failed');
+  if (!(await driver.available()).ok) return;
+  const removed = await driver.removeOrphans().catch((error: unknown) => {
+    logger.warn({ err: error }, 'could not look for orphaned sandboxes');
+    return 0;
+  });
+  if (removed) logger.warn({ containers: removed }, 'removed sandboxes left by an earlier server');
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

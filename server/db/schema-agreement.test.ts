@@ -13,6 +13,7 @@ const ids = {
   session: '22222222-2222-4222-8222-222222222222',
   refresh: '33333333-3333-4333-8333-333333333333',
   ticket: '44444444-4444-4444-8444-444444444444',
+  run: '55555555-5555-4555-8555-555555555555',
 };
 
 /**
@@ -77,6 +78,26 @@ const rows = {
       expiresAt: at('2020-06-01T00:00:30.000Z'),
       usedAt: at('2020-06-01T00:00:10.000Z'),
       createdAt: at('2020-06-01T00:00:00.000Z'),
+    },
+  },
+  Run: {
+    table: 'runs',
+    key: { id: ids.run },
+    data: {
+      id: ids.run,
+      userId: ids.user,
+      language: 'python',
+      status: 'finished',
+      exitCode: 137,
+      signal: 'SIGKILL',
+      phase: 'run',
+      timedOut: true,
+      oomKilled: true,
+      outputTruncated: true,
+      stopped: true,
+      durationMs: 1234,
+      createdAt: at('2020-07-01T00:00:00.000Z'),
+      finishedAt: at('2020-07-01T00:00:01.234Z'),
     },
   },
 } as const;

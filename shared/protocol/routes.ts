@@ -10,6 +10,7 @@ import {
   WsTicketResponse,
 } from './auth.js';
 import { HealthResponse, ReadinessResponse } from './health.js';
+import { LanguagesResponse, RunRequest, RunResponse } from './runs.js';
 
 /** One HTTP route's contract: the server validates `body` on arrival, clients parse `response`. */
 export interface RouteContract {
@@ -49,4 +50,13 @@ export const routes = {
   me: route({ method: 'GET', path: '/api/auth/me', response: MeResponse, status: 200, auth: true }),
   userProfile: route({ method: 'GET', path: '/api/users/:username', response: UserProfileResponse, status: 200, auth: true }),
   wsTicket: route({ method: 'POST', path: '/api/ws-ticket', response: WsTicketResponse, status: 201, auth: true }),
+  languages: route({ method: 'GET', path: '/api/languages', response: LanguagesResponse, status: 200, auth: true }),
+  run: route({ method: 'POST', path: '/api/runs', body: RunRequest, response: RunResponse, status: 200, auth: true }),
+  stopRun: route({ method: 'POST', path: '/api/runs/:id/stop', status: 204, auth: true }),
 } satisfies Record<string, RouteContract>;
+
+/** WebSocket endpoints; each takes `?ticket=` from POST /api/ws-ticket. */
+export const socketPaths = {
+  runStream: '/api/runs/stream',
+  terminal: '/api/terminals/:id',
+} as const;

@@ -192,3 +192,44 @@ function run(command: string, args: string[], onProgress: ProgressListener): Pro
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${command} failed (exit ${code}):\n${tail}`))));
   });
 }
+
+/**
+ * Makes sure a language's image exists before a sandbox needs it, building it (and the base) on first
+ * use with progress. Concurrent requests for one image share one build.
+ */
+export class ImageProvisioner {
+  private readonly builds = new Map<ImageName, Promise<void>>();
+
+  constructor(
+    private readonly docker: Docker,
+    private readonly options: { buildMissing: boolean; imagesDir?: string },
+  ) {}
+
+  async ensure(name: LanguageImage, onProgress: ProgressListener): Promise<void> {
+    if (await imageLabels(this.docker, imageTag(name))) return;
+    if (!this.options.buildMissing) {
+      throw new Error(`The sandbox image ${imageTag(name)} is not built. Run \`npm run images\` on the server.`);
+    }
+    let build = this.builds.get(name);
+    if (!build) {
+      build = this.build(name, onProgress).finally(() => this.builds.delete(name));
+      this.builds.set(name, build);
+    } else {
+      onProgress(`waiting for ${imageTag(name)} to finish building`);
+    }
+    await build;
+  }
+
+  private async build(name: LanguageImage, onProgress: ProgressListener): Promise<void> {
+    const imagesDir = this.options.imagesDir ?? defaultImagesDir();
+    if (!(await imageLabels(this.docker, imageTag('base')))) {
+      const parent = await findBaseSource(this.docker, onProgress);
+      if (!parent)
+        throw new Error(
+          `No base image and ${OFFICIAL_BASE} cannot be pulled. Run \`npm run images\` on the server, which can bootstrap one.`,
+        );
+      await buildImage(this.docker, 'base', { imagesDir, parent, onProgress });
+    }
+    await buildImage(this.docker, name, { imagesDir, parent: imageTag('base'), onProgress });
+  }
+}
