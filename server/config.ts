@@ -89,7 +89,8 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   AUTH_RATE_LIMIT_PER_MINUTE: integer(1, 100000, 30),
   SHUTDOWN_TIMEOUT_MS: integer(0, 600000, 10000),
-  JSON_BODY_LIMIT_BYTES: integer(1024, 64 * 1024 * 1024, 1024 * 1024),
+  // Above a run's 1 MiB of files, so a run that is too large gets the run's own, precise answer.
+  JSON_BODY_LIMIT_BYTES: integer(1024, 64 * 1024 * 1024, 2 * 1024 * 1024),
   WS_MAX_PAYLOAD_BYTES: integer(1024, 64 * 1024 * 1024, 1024 * 1024),
   ARGON2_MEMORY_KIB: integer(19456, 4 * 1024 * 1024, 19456),
   ARGON2_TIME_COST: integer(2, 100, 2),

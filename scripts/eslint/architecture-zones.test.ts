@@ -25,11 +25,7 @@ describe('the architecture\u2019s import rules', () => {
       "import { a } from '../../main/server-url.js';\nexport const b = a;\n",
       /renderer imports shared\/protocol and shared\/sync only/,
     ],
-    [
-      'desktop/renderer/src/x.ts',
-      "export { a } from '../../../shared/sandbox/docker-endpoint.js';\n",
-      /renderer imports shared\/protocol/,
-    ],
+    ['desktop/renderer/src/x.ts', "export { a } from '../../../shared/sandbox/docker-endpoint.js';\n", /renderer imports shared\/protocol/],
     ['desktop/main/x.ts', "import { a } from '../../server/config.js';\nexport const b = a;\n", /desktop\/main never imports the server/],
     ['server/x.ts', "import { a } from '../desktop/main/server-url.js';\nexport const b = a;\n", /server never imports the desktop app/],
     ['server/http/x.ts', "import Docker from 'dockerode';\nexport const b = Docker;\n", /dockerode has one owner/],

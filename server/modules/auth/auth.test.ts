@@ -245,7 +245,7 @@ describe.each(kinds)('accounts and auth on %s database', (kind) => {
         415,
         'unsupported_media_type',
       );
-      const huge = JSON.stringify({ login: 'a', password: 'x'.repeat(2 * 1024 * 1024) });
+      const huge = JSON.stringify({ login: 'a', password: 'x'.repeat(3 * 1024 * 1024) });
       const tooLarge = await t.api.request('POST', '/api/auth/login', { rawBody: huge, headers: { 'content-type': 'application/json' } });
       expectError(tooLarge, 413, 'payload_too_large');
       expectError(await t.api.post('/api/auth/login', []), 400, 'validation_failed');
