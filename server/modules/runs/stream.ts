@@ -1,5 +1,4 @@
 import { StringDecoder } from 'node:string_decoder';
-import type { WebSocket } from 'ws';
 import { RunStreamClientMessage, type RunStreamServerMessage } from '../../../shared/protocol/runs.js';
 import { AppError } from '../../http/errors.js';
 import type { Logger } from '../../logger.js';
