@@ -16,6 +16,8 @@ import { privateAuthRoutes, publicAuthRoutes } from './modules/auth/routes.js';
 import type { AuthService } from './modules/auth/service.js';
 import { runRoutes } from './modules/runs/routes.js';
 import type { RunService } from './modules/runs/service.js';
+import { terminalRoutes } from './modules/terminals/routes.js';
+import type { TerminalService } from './modules/terminals/service.js';
 import type { UserRepository } from './modules/users/repository.js';
 import { userRoutes } from './modules/users/routes.js';
 import type { TicketService } from './ws/tickets.js';
@@ -28,6 +30,7 @@ export interface AppDependencies {
   users: UserRepository;
   tickets: TicketService;
   runs: RunService;
+  terminals: TerminalService;
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -59,6 +62,7 @@ export function createApp(deps: AppDependencies): Express {
   api.use(privateAuthRoutes(deps.auth));
   api.use(userRoutes(deps.users, deps.auth));
   api.use(runRoutes(deps.runs));
+  api.use(terminalRoutes(deps.terminals));
   api.post(routes.wsTicket.path, async (req, res) => {
     res.status(201).json(await deps.tickets.issue(principalOf(req)));
   });

@@ -117,7 +117,7 @@ const EnvSchema = z.object({
   SANDBOX_RUNS_PER_USER: integer(1, 1000, 2),
   SANDBOX_BUILD_MISSING_IMAGES: z.enum(['true', 'false']).default('true'),
   TERMINALS_PER_USER: integer(1, 1000, 2),
-  TERMINAL_IDLE_MINUTES: integer(1, 24 * 60, 30),
+  TERMINAL_IDLE_SECONDS: integer(5, 24 * 3600, 30 * 60),
   TERMINAL_NETWORK: z.enum(['true', 'false']).default('false'),
 });
 
@@ -210,7 +210,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
       runsPerUser: e.SANDBOX_RUNS_PER_USER,
       buildMissingImages: e.SANDBOX_BUILD_MISSING_IMAGES === 'true',
       terminalsPerUser: e.TERMINALS_PER_USER,
-      terminalIdleMs: e.TERMINAL_IDLE_MINUTES * 60_000,
+      terminalIdleMs: e.TERMINAL_IDLE_SECONDS * 1000,
       terminalNetwork: e.TERMINAL_NETWORK === 'true',
     },
     dockerEnv: {

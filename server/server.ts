@@ -16,6 +16,8 @@ import { AuthService } from './modules/auth/service.js';
 import { RunRepository } from './modules/runs/repository.js';
 import { RunService } from './modules/runs/service.js';
 import { runStreamRoute } from './modules/runs/stream.js';
+import { terminalSocketRoute } from './modules/terminals/routes.js';
+import { TerminalService } from './modules/terminals/service.js';
 import { UserRepository } from './modules/users/repository.js';
 import { WebSocketGateway } from './ws/gateway.js';
 import { TicketRepository } from './ws/ticket-repository.js';
@@ -72,9 +74,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const dockerEndpoint = resolveDockerEndpoint(currentDockerEnvironment(config.dockerEnv));
     const driver = new DockerSandboxDriver(dockerEndpoint);
     const runRepository = new RunRepository(database.prisma);
+    const images = new ImageProvisioner(driver.docker, { buildMissing: config.sandbox.buildMissingImages });
+    const terminals = new TerminalService({ driver, images, sandbox: config.sandbox, logger: logger.child({ component: 'terminals' }) });
+    gateway.register(terminalSocketRoute(terminals));
     const runs = new RunService({
       driver,
-      images: new ImageProvisioner(driver.docker, { buildMissing: config.sandbox.buildMissingImages }),
+      images,
       runs: runRepository,
       sandbox: config.sandbox,
       logger: logger.child({ component: 'runs' }),
@@ -89,6 +94,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       users,
       tickets,
       runs,
+      terminals,
       health: {
         version,
         database,
@@ -137,7 +143,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           await drained;
         }
         gateway.terminateAll();
-        await runs.stopAll();
+        await Promise.all([runs.stopAll(), terminals.closeAll()]);
         await driver.close();
         await database.close();
         logger.info('shut down cleanly');

@@ -11,6 +11,7 @@ import {
 } from './auth.js';
 import { HealthResponse, ReadinessResponse } from './health.js';
 import { LanguagesResponse, RunRequest, RunResponse } from './runs.js';
+import { CreateTerminalRequest, CreateTerminalResponse } from './terminals.js';
 
 /** One HTTP route's contract: the server validates `body` on arrival, clients parse `response`. */
 export interface RouteContract {
@@ -53,6 +54,15 @@ export const routes = {
   languages: route({ method: 'GET', path: '/api/languages', response: LanguagesResponse, status: 200, auth: true }),
   run: route({ method: 'POST', path: '/api/runs', body: RunRequest, response: RunResponse, status: 200, auth: true }),
   stopRun: route({ method: 'POST', path: '/api/runs/:id/stop', status: 204, auth: true }),
+  createTerminal: route({
+    method: 'POST',
+    path: '/api/terminals',
+    body: CreateTerminalRequest,
+    response: CreateTerminalResponse,
+    status: 201,
+    auth: true,
+  }),
+  deleteTerminal: route({ method: 'DELETE', path: '/api/terminals/:id', status: 204, auth: true }),
 } satisfies Record<string, RouteContract>;
 
 /** WebSocket endpoints; each takes `?ticket=` from POST /api/ws-ticket. */

@@ -4,6 +4,8 @@ export const WsCloseCode = {
   goingAway: 1001,
   /** The session this socket belongs to was signed out or revoked: sign in again. */
   sessionEnded: 4001,
+  /** The thing the socket is for (a terminal) does not exist, or is not yours. */
+  notFound: 4004,
 } as const;
 
 /** The query parameter that carries a single-use ticket from `POST /api/ws-ticket`. */

@@ -405,6 +405,14 @@ class DockerTerminal implements TerminalHandle {
     this.exitListeners.push(listener);
   }
 
+  pause(): void {
+    this.stream.pause();
+  }
+
+  resume(): void {
+    this.stream.resume();
+  }
+
   async close(): Promise<void> {
     await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
     await this.finish();

@@ -46,6 +46,9 @@ export interface TerminalHandle {
   write(data: string | Buffer): void;
   resize(cols: number, rows: number): Promise<void>;
   onData(listener: (data: Buffer) => void): void;
+  /** Flow control: stop reading output while clients catch up. */
+  pause(): void;
+  resume(): void;
   onExit(listener: (exitCode: number | null) => void): void;
   close(): Promise<void>;
 }

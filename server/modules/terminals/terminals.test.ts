@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import {
+  AuthResponse,
+  CreateTerminalResponse,
+  TerminalServerMessage,
+  WsCloseCode,
+  WsTicketResponse,
+} from '../../../shared/protocol/index.js';
+import { requireComponent } from '../../test-support/components.js';
+import { newAccount, startTestServer, type TestServer } from '../../test-support/test-server.js';
+
+const images = await requireComponent('sandbox-images');
+
+interface Client {
+  socket: WebSocket;
+  /** Everything the terminal printed to this client so far. */
+  screen: () => string;
+  control: TerminalServerMessage[];
+  closed: Promise<number>;
+}
+
+describe.runIf(images.available)('terminals', () => {
+  let t: TestServer;
+  let alice: AuthResponse;
+  let bob: AuthResponse;
+  beforeAll(async () => {
+    t = await startTestServer('embedded', { TERMINAL_IDLE_SECONDS: '5' });
+    alice = AuthResponse.parse((await t.api.post('/api/auth/register', newAccount('alice'))).body);
+    bob = AuthResponse.parse((await t.api.post('/api/auth/register', newAccount('bob'))).body);
+  });
+  afterAll(async () => {
+    const driver = t.server.driver;
+    await t.close();
+    expect(await driver.ownContainers()).toEqual([]);
+  });
+
+  async function create(token = alice.accessToken, body: unknown = {}) {
+    const response = await t.api.post('/api/terminals', body, { token });
+    expect(response.status).toBe(201);
+    return CreateTerminalResponse.parse(response.body).terminalId;
+  }
+
+  async function attach(id: string, token = alice.accessToken): Promise<Client> {
+    const ticket = WsTicketResponse.parse((await t.api.post('/api/ws-ticket', undefined, { token })).body).ticket;
+    const socket = new WebSocket(`${t.url.replace('http', 'ws')}/api/terminals/${id}?ticket=${ticket}`);
+    let screen = '';
+    const control: TerminalServerMessage[] = [];
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) screen += data.toString();
+      else control.push(TerminalServerMessage.parse(JSON.parse(data.toString())));
+    });
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    // Compared as a person reads it: without terminal control sequences (colours, bracketed paste).
+    // eslint-disable-next-line no-control-regex -- ESC is what starts them
+    const plain = () =>
+      screen
+        .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')
+        .replace(/\r+\n/g, '\n')
+        .replace(/\r/g, '');
+    return { socket, screen: plain, control, closed };
+  }
+
+  const type = (client: Client, data: string) => client.socket.send(JSON.stringify({ type: 'input', data }));
+
+  it('is a real shell: typing echo hi shows hi to every attached client, and resizing reaches stty', async () => {
+    const id = await create();
+    const first = await attach(id);
+    const second = await attach(id);
+    type(first, 'echo h""i\r');
+    // The shell echoes the typed line (with the quotes); only the command's output is a bare "hi" line.
+    await expect.poll(() => first.screen(), { timeout: 10_000 }).toMatch(/\nhi\n/);
+    await expect.poll(() => second.screen(), { timeout: 10_000 }).toMatch(/\nhi\n/);
+
+    second.socket.send(JSON.stringify({ type: 'resize', cols: 100, rows: 40 }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    type(second, 'stty size\r');
+    await expect.poll(() => first.screen(), { timeout: 10_000 }).toMatch(/\n40 100\n/);
+
+    // Reconnecting shows recent output first.
+    const third = await attach(id);
+    await expect.poll(() => third.screen()).toMatch(/40 100/);
+
+    type(first, 'exit\r');
+    for (const client of [first, second, third]) {
+      expect(await client.closed).toBe(1000);
+      expect(client.control).toContainEqual({ type: 'exit', exitCode: 0, reason: 'exited' });
+    }
+  });
+
+  it('runs as the unprivileged runner with no network by default', async () => {
+    const id = await create();
+    const client = await attach(id);
+    type(client, 'id -u; cat /sys/class/net/*/operstate | wc -l; ls /sys/class/net\r');
+    await expect.poll(() => client.screen(), { timeout: 10_000 }).toMatch(/\n10001\n1\nlo\n/);
+    expect((await t.api.request('DELETE', `/api/terminals/${id}`, { token: alice.accessToken })).status).toBe(204);
+    expect(await client.closed).toBe(1000);
+    expect(client.control).toContainEqual(expect.objectContaining({ type: 'exit', reason: 'deleted' }));
+  });
+
+  it('is yours alone: another user can neither attach nor delete it', async () => {
+    const id = await create();
+    const intruder = await attach(id, bob.accessToken);
+    expect(await intruder.closed).toBe(WsCloseCode.notFound);
+    expect((await t.api.request('DELETE', `/api/terminals/${id}`, { token: bob.accessToken })).status).toBe(404);
+    expect((await t.api.request('DELETE', `/api/terminals/${id}`, { token: alice.accessToken })).status).toBe(204);
+  });
+
+  it('allows two terminals per user and refuses a third with 429', async () => {
+    const ids = [await create(bob.accessToken), await create(bob.accessToken)];
+    const third = await t.api.post('/api/terminals', {}, { token: bob.accessToken });
+    expect(third.status).toBe(429);
+    for (const id of ids) expect((await t.api.request('DELETE', `/api/terminals/${id}`, { token: bob.accessToken })).status).toBe(204);
+  });
+
+  it('ends a terminal left idle', async () => {
+    const id = await create();
+    const client = await attach(id);
+    expect(await client.closed).toBe(1000);
+    expect(client.control).toContainEqual(expect.objectContaining({ type: 'exit', reason: 'idle' }));
+  }, 20_000);
+
+  it('refuses an unknown language and bad sizes', async () => {
+    expect((await t.api.post('/api/terminals', { language: 'cobol' }, { token: alice.accessToken })).status).toBe(400);
+    expect((await t.api.post('/api/terminals', { cols: 0 }, { token: alice.accessToken })).status).toBe(400);
+  });
+});

@@ -1,0 +1,31 @@
+import { z } from 'zod';
+import { LanguageId } from './runs.js';
+
+export const TerminalSize = z.object({
+  cols: z.number().int().min(1).max(1000),
+  rows: z.number().int().min(1).max(1000),
+});
+
+export const CreateTerminalRequest = z.object({ language: LanguageId.default('bash') }).extend(TerminalSize.partial().shape);
+export type CreateTerminalRequest = z.input<typeof CreateTerminalRequest>;
+
+export const CreateTerminalResponse = z.object({ terminalId: z.string() });
+export type CreateTerminalResponse = z.infer<typeof CreateTerminalResponse>;
+
+/**
+ * WS /api/terminals/:id. Output travels server → client as **binary frames** of raw terminal bytes (a
+ * client that attaches first receives the recent scrollback as one binary frame). Everything else is a
+ * JSON text frame: these from the client…
+ */
+export const TerminalClientMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('input'), data: z.string().max(64 * 1024) }),
+  TerminalSize.extend({ type: z.literal('resize') }),
+]);
+export type TerminalClientMessage = z.infer<typeof TerminalClientMessage>;
+
+/** …and these from the server. After `exit` the server closes the socket. */
+export const TerminalServerMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('exit'), exitCode: z.number().int().nullable(), reason: z.enum(['exited', 'idle', 'deleted', 'shutdown']) }),
+  z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
+]);
+export type TerminalServerMessage = z.infer<typeof TerminalServerMessage>;
