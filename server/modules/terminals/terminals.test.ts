@@ -56,9 +56,9 @@ describe.runIf(images.available)('terminals', () => {
       socket.once('error', reject);
     });
     // Compared as a person reads it: without terminal control sequences (colours, bracketed paste).
-    // eslint-disable-next-line no-control-regex -- ESC is what starts them
     const plain = () =>
       screen
+        // eslint-disable-next-line no-control-regex -- ESC is what starts them
         .replace(/\u001b\[[0-9;?]*[A-Za-z]/g, '')
         .replace(/\r+\n/g, '\n')
         .replace(/\r/g, '');
