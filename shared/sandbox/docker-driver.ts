@@ -19,9 +19,9 @@ import { SandboxError } from './driver.js';
 import { DockerDemuxer } from './exec-stream.js';
 import { imageTag } from './images.js';
 
-const SANDBOX_LABEL = 'dev.tandem.sandbox';
-const HOST_LABEL = 'dev.tandem.host';
-const PID_LABEL = 'dev.tandem.pid';
+export const SANDBOX_LABEL = 'dev.tandem.sandbox';
+export const HOST_LABEL = 'dev.tandem.host';
+export const PID_LABEL = 'dev.tandem.pid';
 const RUNNER = '10001:10001';
 const MiB = 1024 * 1024;
 // Everything a sandbox sees of its environment; nothing of the server's.
