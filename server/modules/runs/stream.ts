@@ -48,6 +48,8 @@ export function runStreamRoute(runs: RunService, logger: Logger): WsRoute {
             .start(principal, { ...request, stdin: undefined }, (progress) => send({ type: 'progress', message: progress }))
             .then((run) => {
               current = run;
+              // The client left while the run was starting: nobody will see it, so it ends now.
+              if (socket.readyState !== socket.OPEN) void run.handle.stop();
               send({ type: 'started', runId: run.id });
               const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
               run.handle.onOutput((stream, data) => {
