@@ -110,8 +110,8 @@ const EnvSchema = z.object({
     .optional()
     .transform((value) => Number(value ?? 2))
     .pipe(z.number().positive().max(64)),
-  SANDBOX_OUTPUT_BYTES: integer(1024, 1024 * 1024 * 1024, 1024 * 1024),
-  SANDBOX_MAX_OUTPUT_BYTES: integer(1024, 1024 * 1024 * 1024, 8 * 1024 * 1024),
+  SANDBOX_OUTPUT_BYTES: integer(1024, 64 * 1024 * 1024, 1024 * 1024),
+  SANDBOX_MAX_OUTPUT_BYTES: integer(1024, 64 * 1024 * 1024, 8 * 1024 * 1024),
   SANDBOX_PIDS: integer(16, 65_536, 128),
   SANDBOX_DISK_MB: integer(1, 65_536, 64),
   SANDBOX_RUNS_PER_USER: integer(1, 1000, 2),

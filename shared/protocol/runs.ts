@@ -52,10 +52,10 @@ export type RunFile = z.infer<typeof RunFile>;
 /** What a caller may ask for; the server clamps nothing silently: asking above the allowance is refused. */
 export const RunLimitsRequest = z
   .object({
-    timeoutMs: z.number().int().positive(),
-    memoryMb: z.number().int().positive(),
-    cpus: z.number().positive(),
-    outputBytes: z.number().int().positive(),
+    timeoutMs: z.number().int().min(100, 'A run needs at least 100 ms.'),
+    memoryMb: z.number().int().min(32, 'A sandbox needs at least 32 MB.'),
+    cpus: z.number().min(0.01, 'A sandbox needs at least 0.01 CPU.'),
+    outputBytes: z.number().int().min(1024, 'Allow at least 1024 bytes of output.'),
   })
   .partial();
 export type RunLimitsRequest = z.infer<typeof RunLimitsRequest>;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import Docker from 'dockerode';
@@ -22,6 +23,9 @@ import { imageTag } from './images.js';
 export const SANDBOX_LABEL = 'dev.tandem.sandbox';
 export const HOST_LABEL = 'dev.tandem.host';
 export const PID_LABEL = 'dev.tandem.pid';
+export const INSTANCE_LABEL = 'dev.tandem.instance';
+/** This process's sandboxes, told apart from a previous process that had the same pid (a restarted container's PID 1). */
+const INSTANCE = randomUUID();
 const RUNNER = '10001:10001';
 const MiB = 1024 * 1024;
 // Everything a sandbox sees of its environment; nothing of the server's.
@@ -57,7 +61,7 @@ function containerConfig(
     User: RUNNER,
     WorkingDir: '/workspace',
     Env: SANDBOX_ENV,
-    Labels: { [SANDBOX_LABEL]: kind, [HOST_LABEL]: os.hostname(), [PID_LABEL]: String(process.pid) },
+    Labels: { [SANDBOX_LABEL]: kind, [HOST_LABEL]: os.hostname(), [PID_LABEL]: String(process.pid), [INSTANCE_LABEL]: INSTANCE },
     NetworkDisabled: !network,
     StopTimeout: 1,
     HostConfig: {
@@ -69,7 +73,8 @@ function containerConfig(
       Tmpfs: { '/workspace': `${tmpfs},uid=10001,gid=10001,mode=0755`, '/tmp': `${tmpfs},mode=1777` },
       Memory: limits.memoryMb * MiB,
       MemorySwap: limits.memoryMb * MiB,
-      NanoCpus: Math.round(limits.cpus * 1e9),
+      // Zero would mean no CPU limit at all: never below Docker's minimum of 0.01 CPU.
+      NanoCpus: Math.max(1e7, Math.round(limits.cpus * 1e9)),
       PidsLimit: limits.pids,
       Ulimits: [
         { Name: 'nofile', Soft: 1024, Hard: 1024 },
@@ -117,7 +122,7 @@ export class DockerSandboxDriver implements SandboxDriver {
   }
 
   async available(): Promise<Availability> {
-    const status = await pingDocker(this.endpoint, 2000);
+    const status = await pingDocker(this.endpoint, 1500);
     return status.ok ? { ok: true } : { ok: false, reason: status.reason! };
   }
 
@@ -126,11 +131,14 @@ export class DockerSandboxDriver implements SandboxDriver {
   }
 
   async createContainer(image: string, config: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+    let container: Docker.Container | undefined;
     try {
-      const container = await this.docker.createContainer(config);
+      container = await this.docker.createContainer(config);
       await container.start();
       return container;
     } catch (error) {
+      // Created but not started is still a container: it must not outlive the failure.
+      if (container) this.remove(container);
       throw describeDockerError(error, image);
     }
   }
@@ -168,7 +176,12 @@ export class DockerSandboxDriver implements SandboxDriver {
     const containers = await this.docker.listContainers({ all: true, filters: { label: [SANDBOX_LABEL] } });
     // A sandbox belongs to the server process that made it; one whose process is gone is an orphan.
     // Another machine's sandboxes (on a shared engine) are left to that machine's server.
-    const orphans = containers.filter((info) => info.Labels[HOST_LABEL] === os.hostname() && !isAlive(Number(info.Labels[PID_LABEL])));
+    const orphans = containers.filter((info) => {
+      if (info.Labels[HOST_LABEL] !== os.hostname()) return false;
+      const pid = Number(info.Labels[PID_LABEL]);
+      if (pid === process.pid) return info.Labels[INSTANCE_LABEL] !== INSTANCE;
+      return !isAlive(pid);
+    });
     await Promise.all(
       orphans.map((info) =>
         this.docker
@@ -202,6 +215,11 @@ function isAlive(pid: number): boolean {
 
 type KillReason = 'timeout' | 'output' | 'stop';
 
+/** Input a program has not read yet, at most: beyond it writeStdin refuses, so a client cannot fill the server's memory. */
+export const MAX_PENDING_STDIN_BYTES = 1024 * 1024;
+/** After the deadline, how long a kill may take before the sandbox is removed outright. */
+const KILL_GRACE_MS = 5000;
+
 class DockerRun implements RunHandle {
   readonly result: Promise<RunOutcome>;
   private readonly listeners: Array<(stream: OutputStream, data: Buffer) => void> = [];
@@ -226,10 +244,13 @@ class DockerRun implements RunHandle {
     this.listeners.push(listener);
   }
 
-  writeStdin(data: string): void {
-    if (this.stdinEnded) return;
+  writeStdin(data: string): boolean {
+    if (this.stdinEnded) return false;
+    const queued = this.pendingStdin.reduce((sum, chunk) => sum + chunk.length, 0) + (this.stdin?.writableLength ?? 0);
+    if (queued + data.length > MAX_PENDING_STDIN_BYTES) return false;
     if (this.stdin) this.stdin.write(data);
     else this.pendingStdin.push(data);
+    return true;
   }
 
   endStdin(): void {
@@ -243,9 +264,9 @@ class DockerRun implements RunHandle {
     await this.result.catch(() => undefined);
   }
 
+  /** The first reason is the one reported; every call tries again, in case an earlier kill request failed. */
   private kill(reason: KillReason): void {
-    if (this.killedFor) return;
-    this.killedFor = reason;
+    this.killedFor ??= reason;
     this.container?.kill({ signal: 'SIGKILL' }).catch(() => undefined);
   }
 
@@ -253,11 +274,21 @@ class DockerRun implements RunHandle {
     const started = performance.now();
     const { language, limits } = this.spec;
     const image = imageTag(language.image);
-    const container = await this.driver.createContainer(image, containerConfig(image, limits, 'run', false));
-    this.container = container;
+    // The clock starts before Docker is asked for anything, so a slow engine counts against the limit too.
     const timer = setTimeout(() => this.kill('timeout'), limits.timeoutMs);
+    // If even the kill does not end it (an engine that stopped answering), the sandbox is removed outright.
+    const lastResort = setTimeout(() => this.container && this.driver.remove(this.container), limits.timeoutMs + KILL_GRACE_MS);
+    let container: Docker.Container;
     try {
-      if (this.killedFor) await container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+      container = await this.driver.createContainer(image, containerConfig(image, limits, 'run', false));
+    } catch (error) {
+      clearTimeout(timer);
+      clearTimeout(lastResort);
+      throw error;
+    }
+    this.container = container;
+    if (this.killedFor) this.kill(this.killedFor);
+    try {
       const files = await this.exec(['tar', '-x', '-C', '/workspace', '-f', '-'], {
         stdin: await packFiles(this.spec.files),
         collect: true,
@@ -290,6 +321,9 @@ class DockerRun implements RunHandle {
       };
     } finally {
       clearTimeout(timer);
+      clearTimeout(lastResort);
+      this.stdinEnded = true;
+      this.pendingStdin = [];
       this.driver.remove(container);
     }
   }
@@ -360,15 +394,16 @@ class DockerRun implements RunHandle {
   }
 }
 
+/** The exit code once Docker has recorded it; a loaded engine can take a while after the stream ends. */
 async function exitCodeOf(exec: Docker.Exec): Promise<number | null> {
-  for (let attempt = 0; attempt < 50; attempt += 1) {
+  for (let attempt = 0, wait = 5; attempt < 40; attempt += 1, wait = Math.min(wait * 2, 250)) {
     try {
       const info = await exec.inspect();
       if (!info.Running) return info.ExitCode ?? null;
     } catch {
       return null;
     }
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await new Promise((resolve) => setTimeout(resolve, wait));
   }
   return null;
 }
@@ -389,12 +424,27 @@ class DockerTerminal implements TerminalHandle {
     stream.once('error', finish);
   }
 
-  write(data: string | Buffer): void {
-    if (!this.exited) this.stream.write(data);
+  private resizing: Promise<void> | undefined;
+  private wantedSize: { cols: number; rows: number } | undefined;
+
+  write(data: string | Buffer): boolean {
+    if (this.exited || this.stream.writableLength > MAX_PENDING_STDIN_BYTES) return false;
+    this.stream.write(data);
+    return true;
   }
 
+  /** Coalesced: at most one request to Docker at a time, and only the latest size is sent. */
   async resize(cols: number, rows: number): Promise<void> {
-    await this.exec.resize({ h: rows, w: cols }).catch(() => undefined);
+    this.wantedSize = { cols, rows };
+    this.resizing ??= (async () => {
+      while (this.wantedSize) {
+        const size = this.wantedSize;
+        this.wantedSize = undefined;
+        await this.exec.resize({ h: size.rows, w: size.cols }).catch(() => undefined);
+      }
+      this.resizing = undefined;
+    })();
+    await this.resizing;
   }
 
   onData(listener: (data: Buffer) => void): void {

@@ -26,7 +26,8 @@ export type OutputStream = 'stdout' | 'stderr';
 
 export interface RunHandle {
   onOutput(listener: (stream: OutputStream, data: Buffer) => void): void;
-  writeStdin(data: string): void;
+  /** False when refused: the run is over, or too much input is waiting unread. */
+  writeStdin(data: string): boolean;
   endStdin(): void;
   /** Kills the run; its result says `stopped`. */
   stop(): Promise<void>;
@@ -43,7 +44,8 @@ export interface TerminalSpec {
 }
 
 export interface TerminalHandle {
-  write(data: string | Buffer): void;
+  /** False when refused: the shell has not read what it was sent before. */
+  write(data: string | Buffer): boolean;
   resize(cols: number, rows: number): Promise<void>;
   onData(listener: (data: Buffer) => void): void;
   /** Flow control: stop reading output while clients catch up. */

@@ -14,7 +14,11 @@ export function runRoutes(runs: RunService): Router {
     res.json(runs.languages());
   });
   router.post(routes.run.path, async (req, res) => {
-    res.json(await runs.runToCompletion(principalOf(req), parseBody(RunRequest, req)));
+    const hungUp = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) hungUp.abort();
+    });
+    res.json(await runs.runToCompletion(principalOf(req), parseBody(RunRequest, req), hungUp.signal));
   });
   router.post(routes.stopRun.path, async (req, res) => {
     await runs.stop(principalOf(req), parseParams(RunIdParams, req.params).id);

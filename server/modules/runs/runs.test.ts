@@ -136,6 +136,20 @@ describe.runIf(images.available)('code execution through the server', () => {
       ],
       ['a time limit above the allowance', python('', { limits: { timeoutMs: 120000 } }), 400, /allowance of 60000 ms/],
       ['a memory limit above the allowance', python('', { limits: { memoryMb: 4096 } }), 400, /allowance of 1024 MB/],
+      [
+        'a file that another path uses as a folder',
+        python('', {
+          files: [
+            { path: 'main.py', content: '' },
+            { path: 'main.py/x.py', content: '' },
+          ],
+          entry: 'main.py',
+        }),
+        400,
+        /used as a folder/,
+      ],
+      ['a CPU share too small to limit', python('', { limits: { cpus: 0.001 } }), 400, /at least 0\.01 CPU/],
+      ['a memory limit too small', python('', { limits: { memoryMb: 4 } }), 400, /at least 32 MB/],
       ['files over 1 MiB', python('#'.repeat(1024 * 1024 - 100), { stdin: 'x'.repeat(200) }), 413, /at most 1048576 bytes/],
     ])('refuses %s', async (_name, body, status, message) => {
       const response = await run(body);
@@ -187,6 +201,36 @@ describe.runIf(images.available)('code execution through the server', () => {
     stream.socket.close();
   });
 
+  it('stops the run of a client that hung up', async () => {
+    const http = await import('node:http');
+    const body = JSON.stringify(python('import time\ntime.sleep(30)\n'));
+    const request = http.request(`${t.url}/api/runs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token(6)}` },
+    });
+    request.on('error', () => undefined);
+    request.end(body);
+    const userId = users[6]!.user.id;
+    await expect.poll(() => t.server.database.prisma.run.count({ where: { userId, status: 'running' } })).toBe(1);
+    request.destroy();
+    await expect
+      .poll(() => t.server.database.prisma.run.count({ where: { userId, status: 'finished', stopped: true } }), { timeout: 10_000 })
+      .toBe(1);
+  });
+
+  it('refuses stdin the program is not reading once 1 MiB waits, without holding it all', async () => {
+    const stream = await openStream(7);
+    stream.socket.send(JSON.stringify({ type: 'start', ...python('import time\nprint("busy", flush=True)\ntime.sleep(30)\n') }));
+    await stream.next('stdout');
+    const chunk = 'x'.repeat(60 * 1024);
+    for (let i = 0; i < 40; i += 1) stream.socket.send(JSON.stringify({ type: 'stdin', data: chunk }));
+    const refused = await stream.next('error');
+    expect(refused).toMatchObject({ code: 'rate_limited' });
+    stream.socket.send(JSON.stringify({ type: 'stop' }));
+    expect(await stream.next('exit')).toMatchObject({ stopped: true });
+    stream.socket.close();
+  });
+
   it('allows two runs at once per user and refuses a third with 429', async () => {
     const sleeper = python('import time\ntime.sleep(30)\n');
     const first = run(sleeper, 4);
@@ -198,7 +242,8 @@ describe.runIf(images.available)('code execution through the server', () => {
     expect(third.status).toBe(429);
     expect(ErrorBody.parse(third.body).error.message).toMatch(/already have 2 runs going/);
     expect((await run(python('print("other user")'), 5)).status).toBe(200);
-    await t.server.runs.stopAll();
+    const running = await t.server.database.prisma.run.findMany({ where: { userId: users[4]!.user.id, status: 'running' } });
+    for (const { id } of running) expect((await t.api.post(`/api/runs/${id}/stop`, undefined, { token: token(4) })).status).toBe(204);
     expect(RunResponse.parse((await first).body).stopped).toBe(true);
     expect(RunResponse.parse((await second).body).stopped).toBe(true);
   });

@@ -31,6 +31,9 @@ const LIMIT_UNITS: Record<LimitName, string> = { timeoutMs: 'ms', memoryMb: 'MB'
 export class RunService {
   private readonly active = new Map<string, ActiveRun>();
   private readonly perUser = new Map<string, number>();
+  /** Runs between their request and their container: shutdown waits for them, then stops them. */
+  private readonly starting = new Set<Promise<unknown>>();
+  private closing = false;
 
   constructor(
     private readonly deps: {
@@ -48,6 +51,14 @@ export class RunService {
 
   /** Checks the request, takes one of the user's run slots, makes sure the image exists, and starts. */
   async start(principal: Principal, request: RunRequest, onProgress: (message: string) => void = () => undefined): Promise<ActiveRun> {
+    if (this.closing) throw new AppError('unavailable', 'The server is shutting down; run again in a moment.');
+    const starting = this.startRun(principal, request, onProgress);
+    this.starting.add(starting);
+    void starting.catch(() => undefined).finally(() => this.starting.delete(starting));
+    return starting;
+  }
+
+  private async startRun(principal: Principal, request: RunRequest, onProgress: (message: string) => void): Promise<ActiveRun> {
     const language = this.languageOf(request.language);
     const entry = this.entryOf(language, request);
     const limits = this.limitsOf(request);
@@ -94,8 +105,11 @@ export class RunService {
   }
 
   /** A run with its output collected, for POST /api/runs. */
-  async runToCompletion(principal: Principal, request: RunRequest): Promise<RunResponse> {
+  async runToCompletion(principal: Principal, request: RunRequest, signal?: AbortSignal): Promise<RunResponse> {
     const run = await this.start(principal, request);
+    // A caller that hung up will never read the result: the sandbox is freed at once.
+    if (signal?.aborted) void run.handle.stop();
+    signal?.addEventListener('abort', () => void run.handle.stop(), { once: true });
     const collected: Record<OutputStream, { decoder: StringDecoder; text: string }> = {
       stdout: { decoder: new StringDecoder('utf8'), text: '' },
       stderr: { decoder: new StringDecoder('utf8'), text: '' },
@@ -126,6 +140,8 @@ export class RunService {
 
   /** Stops every run, for shutdown. */
   async stopAll(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.starting]);
     await Promise.all([...this.active.values()].map((run) => run.handle.stop()));
   }
 
@@ -157,6 +173,12 @@ export class RunService {
       throw new AppError('validation_failed', `The file "${duplicate}" is sent twice.`, {
         details: [{ path: 'files', message: 'duplicate path' }],
       });
+    const folderClash = paths.find((p) => paths.some((other) => other.startsWith(`${p}/`)));
+    if (folderClash) {
+      throw new AppError('validation_failed', `"${folderClash}" is sent as a file and used as a folder by another path.`, {
+        details: [{ path: 'files', message: 'a path is both a file and a folder' }],
+      });
+    }
     const entry =
       request.entry ?? (paths.includes(language.defaultEntry) ? language.defaultEntry : paths.length === 1 ? paths[0]! : undefined);
     if (!entry) {

@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import { RunStreamClientMessage, type RunStreamServerMessage } from '../../../shared/protocol/runs.js';
+import { MAX_RUN_BYTES, RunStreamClientMessage, type RunStreamServerMessage } from '../../../shared/protocol/runs.js';
 import { AppError } from '../../http/errors.js';
 import type { Logger } from '../../logger.js';
 import type { WsRoute } from '../../ws/gateway.js';
@@ -9,9 +9,12 @@ import type { ActiveRun, RunService } from './service.js';
 export function runStreamRoute(runs: RunService, logger: Logger): WsRoute {
   return {
     pattern: /^\/api\/runs\/stream$/,
+    // A start message carries up to a run's 1 MiB of files, JSON-escaped; the service answers anything larger.
+    maxPayload: 4 * MAX_RUN_BYTES,
     onConnection(socket, { principal }) {
       let current: ActiveRun | undefined;
       let starting = false;
+      let stopWhenStarted = false;
       const send = (message: RunStreamServerMessage) => {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
       };
@@ -48,8 +51,8 @@ export function runStreamRoute(runs: RunService, logger: Logger): WsRoute {
             .start(principal, { ...request, stdin: undefined }, (progress) => send({ type: 'progress', message: progress }))
             .then((run) => {
               current = run;
-              // The client left while the run was starting: nobody will see it, so it ends now.
-              if (socket.readyState !== socket.OPEN) void run.handle.stop();
+              // Stopped while starting, or the client left meanwhile: nobody wants it, so it ends now.
+              if (stopWhenStarted || socket.readyState !== socket.OPEN) void run.handle.stop();
               send({ type: 'started', runId: run.id });
               const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
               run.handle.onOutput((stream, data) => {
@@ -74,12 +77,25 @@ export function runStreamRoute(runs: RunService, logger: Logger): WsRoute {
             .finally(() => {
               current = undefined;
               starting = false;
+              stopWhenStarted = false;
             });
           return;
         }
+        if (message.type === 'stop' && starting && !current) {
+          stopWhenStarted = true;
+          return;
+        }
         if (!current) return fail(new AppError('conflict', 'No run is going on this connection: send {type:"start"} first.'));
-        if (message.type === 'stdin') current.handle.writeStdin(message.data);
-        else if (message.type === 'stdin-end') current.handle.endStdin();
+        if (message.type === 'stdin') {
+          if (!current.handle.writeStdin(message.data)) {
+            fail(
+              new AppError(
+                'rate_limited',
+                'The program is not reading its input (or has finished): this input was dropped. Send less, or wait.',
+              ),
+            );
+          }
+        } else if (message.type === 'stdin-end') current.handle.endStdin();
         else void current.handle.stop();
       });
       // Nobody is left to see the output: the run ends with its connection.

@@ -41,8 +41,16 @@ export function terminalSocketRoute(terminals: TerminalService): WsRoute {
           return;
         }
         const message = parsed.data;
-        if (message.type === 'input') session.input(message.data);
-        else void session.resize(message.cols, message.rows);
+        if (message.type === 'input') {
+          if (!session.input(message.data)) {
+            const refused: TerminalServerMessage = {
+              type: 'error',
+              code: 'rate_limited',
+              message: 'The shell is not reading its input yet; this input was dropped.',
+            };
+            socket.send(JSON.stringify(refused));
+          }
+        } else void session.resize(message.cols, message.rows);
       });
     },
   };

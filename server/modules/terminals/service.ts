@@ -14,6 +14,8 @@ const SCROLLBACK_BYTES = 64 * 1024;
 // Output stops being read while any client has this much unsent; reading resumes below the low mark.
 const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
+/** A client that has not caught up after this long is disconnected (it can reconnect and get the scrollback). */
+const STALLED_CLIENT_MS = 5000;
 
 type ExitReason = Extract<TerminalServerMessage, { type: 'exit' }>['reason'];
 
@@ -40,18 +42,21 @@ class TerminalSession {
   }
 
   attach(socket: WebSocket): void {
+    this.touch();
     this.clients.add(socket);
     // A client that (re)connects sees what happened recently first.
     if (this.scrollbackBytes) socket.send(Buffer.concat(this.scrollback), { binary: true });
     socket.on('close', () => this.clients.delete(socket));
   }
 
-  input(data: string): void {
+  /** False when the shell has not read earlier input yet. */
+  input(data: string): boolean {
     this.touch();
-    this.handle.write(data);
+    return this.handle.write(data);
   }
 
   resize(cols: number, rows: number): Promise<void> {
+    this.touch();
     return this.handle.resize(cols, rows);
   }
 
@@ -61,8 +66,8 @@ class TerminalSession {
     await this.handle.close();
   }
 
+  // Output does not count as activity: a background loop must not keep an abandoned terminal alive.
   private output(data: Buffer): void {
-    this.touch();
     this.scrollback.push(data);
     this.scrollbackBytes += data.length;
     while (this.scrollbackBytes > SCROLLBACK_BYTES && this.scrollback.length > 1) this.scrollbackBytes -= this.scrollback.shift()!.length;
@@ -70,8 +75,12 @@ class TerminalSession {
     if (!this.paused && [...this.clients].some((client) => client.bufferedAmount > HIGH_WATER)) {
       this.paused = true;
       this.handle.pause();
+      const pausedAt = Date.now();
       const check = setInterval(() => {
-        if ([...this.clients].every((client) => client.bufferedAmount < LOW_WATER)) {
+        if (Date.now() - pausedAt > STALLED_CLIENT_MS) {
+          for (const client of this.clients) if (client.bufferedAmount >= LOW_WATER) client.terminate();
+        }
+        if (this.ended || [...this.clients].every((client) => client.bufferedAmount < LOW_WATER)) {
           clearInterval(check);
           this.paused = false;
           this.handle.resume();
@@ -103,18 +112,38 @@ class TerminalSession {
 /** Interactive shells in sandboxes: created over HTTP, used over WebSockets, ended by exit, idleness or delete. */
 export class TerminalService {
   private readonly sessions = new Map<string, TerminalSession>();
+  /** Terminals being created, per user: counted at once, so parallel requests cannot pass the limit together. */
+  private readonly creating = new Map<string, number>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private closing = false;
 
   constructor(private readonly deps: { driver: SandboxDriver; images: ImageProvisioner; sandbox: Config['sandbox']; logger: Logger }) {}
 
   async create(principal: Principal, request: CreateTerminalRequest): Promise<string> {
-    const language = findLanguage(request.language ?? 'bash')!;
-    const mine = [...this.sessions.values()].filter((session) => session.ownerId === principal.userId).length;
+    if (this.closing) throw new AppError('unavailable', 'The server is shutting down; open a terminal again in a moment.');
+    const open = [...this.sessions.values()].filter((session) => session.ownerId === principal.userId).length;
+    const mine = open + (this.creating.get(principal.userId) ?? 0);
     if (mine >= this.deps.sandbox.terminalsPerUser) {
       throw new AppError(
         'rate_limited',
         `You already have ${mine} terminals open, the most at once. Close one first (DELETE /api/terminals/:id).`,
       );
     }
+    this.creating.set(principal.userId, (this.creating.get(principal.userId) ?? 0) + 1);
+    const creation = this.open(principal, request);
+    this.pending.add(creation);
+    try {
+      return await creation;
+    } finally {
+      this.pending.delete(creation);
+      const left = (this.creating.get(principal.userId) ?? 1) - 1;
+      if (left > 0) this.creating.set(principal.userId, left);
+      else this.creating.delete(principal.userId);
+    }
+  }
+
+  private async open(principal: Principal, request: CreateTerminalRequest): Promise<string> {
+    const language = findLanguage(request.language ?? 'bash')!;
     const availability = await this.deps.driver.available();
     if (!availability.ok) throw new AppError('unavailable', `Terminals cannot open right now: ${availability.reason}`);
     await this.deps.images
@@ -159,6 +188,8 @@ export class TerminalService {
   }
 
   async closeAll(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.pending]);
     await Promise.all([...this.sessions.values()].map((session) => session.end('shutdown')));
   }
 }

@@ -117,6 +117,18 @@ describe.runIf(images.available)('terminals', () => {
     for (const id of ids) expect((await t.api.request('DELETE', `/api/terminals/${id}`, { token: bob.accessToken })).status).toBe(204);
   });
 
+  it('counts terminals being created, so parallel requests cannot pass the limit together', async () => {
+    const carol = AuthResponse.parse((await t.api.post('/api/auth/register', newAccount('carol'))).body);
+    const responses = await Promise.all(Array.from({ length: 5 }, () => t.api.post('/api/terminals', {}, { token: carol.accessToken })));
+    const statuses = responses.map((response) => response.status).sort();
+    expect(statuses).toEqual([201, 201, 429, 429, 429]);
+    for (const response of responses.filter((r) => r.status === 201)) {
+      await t.api.request('DELETE', `/api/terminals/${CreateTerminalResponse.parse(response.body).terminalId}`, {
+        token: carol.accessToken,
+      });
+    }
+  });
+
   it('ends a terminal left idle', async () => {
     const id = await create();
     const client = await attach(id);
