@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Logger } from '../logger.js';
+import { isProcessAlive } from '../../shared/sandbox/process-alive.js';
 
 export interface EmbeddedPostgres {
   url: string;
@@ -88,7 +89,7 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number((await fs.readFile(lockFile, 'utf8').catch(() => '')).trim());
-      if (holder && isAlive(holder)) {
+      if (holder && isProcessAlive(holder)) {
         throw new Error(
           `Another Tandem server (pid ${holder}) is using the embedded database in ${dataDir}. Stop it, or give this one its own TANDEM_DATA_DIR.`,
           { cause: error },
@@ -98,13 +99,4 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
     }
   }
   throw new Error(`Could not lock the embedded database in ${dataDir}.`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -19,6 +19,7 @@ import type {
 import { SandboxError } from './driver.js';
 import { DockerDemuxer } from './exec-stream.js';
 import { imageTag } from './images.js';
+import { isProcessAlive } from './process-alive.js';
 
 export const SANDBOX_LABEL = 'dev.tandem.sandbox';
 export const HOST_LABEL = 'dev.tandem.host';
@@ -180,7 +181,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       if (info.Labels[HOST_LABEL] !== os.hostname()) return false;
       const pid = Number(info.Labels[PID_LABEL]);
       if (pid === process.pid) return info.Labels[INSTANCE_LABEL] !== INSTANCE;
-      return !isAlive(pid);
+      return !isProcessAlive(pid);
     });
     await Promise.all(
       orphans.map((info) =>
@@ -201,15 +202,6 @@ export class DockerSandboxDriver implements SandboxDriver {
 
   async close(): Promise<void> {
     while (this.removals.size) await Promise.all([...this.removals]);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
