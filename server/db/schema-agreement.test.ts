@@ -100,6 +100,11 @@ const rows = {
       finishedAt: at('2020-07-01T00:00:01.234Z'),
     },
   },
+  SyncChunk: {
+    table: 'sync_chunks',
+    key: { key: 'doc-1/incremental/abc' },
+    data: { key: 'doc-1/incremental/abc', docId: 'doc-1', data: new Uint8Array([0, 1, 2, 255]), updatedAt: at('2020-08-01T00:00:00.000Z') },
+  },
 } as const;
 
 type ModelName = keyof typeof rows;
