@@ -155,13 +155,16 @@ export function sandboxDriverConformance(
         expect(ran.stdout).toMatch(/^\['lo'\]\nrefused \d+\n$/);
       });
 
-      it('runs as a non-root user with no capabilities on a read-only root', async () => {
+      // Seccomp 2 is filter mode: Docker's default profile is in force.
+      it('runs as a non-root user with no capabilities, no new privileges and seccomp, on a read-only root', async () => {
         const ran = await runProgram(
           driver,
           'bash',
-          'id -u\ngrep CapEff /proc/self/status\ntouch /etc/owned 2>&1 || echo "root is read-only"\necho ok > /workspace/scratch && cat /workspace/scratch\n',
+          'id -u\ngrep -E "^(CapEff|NoNewPrivs|Seccomp):" /proc/self/status\ntouch /etc/owned 2>&1 || echo "root is read-only"\necho ok > /workspace/scratch && cat /workspace/scratch\n',
         );
-        expect(ran.stdout).toMatch(/^10001\nCapEff:\s+0+\n.*Read-only file system\nroot is read-only\nok\n$/);
+        expect(ran.stdout).toMatch(
+          /^10001\nCapEff:\s+0+\nNoNewPrivs:\s+1\nSeccomp:\s+2\n.*Read-only file system\nroot is read-only\nok\n$/,
+        );
       });
 
       it('cannot see the host\u2019s processes', async () => {
