@@ -14,6 +14,8 @@ import type { Logger } from './logger.js';
 import { principalOf, requireBearer } from './modules/auth/bearer.js';
 import { privateAuthRoutes, publicAuthRoutes } from './modules/auth/routes.js';
 import type { AuthService } from './modules/auth/service.js';
+import { projectRoutes } from './modules/projects/routes.js';
+import type { ProjectService } from './modules/projects/service.js';
 import { runRoutes } from './modules/runs/routes.js';
 import type { RunService } from './modules/runs/service.js';
 import { terminalRoutes } from './modules/terminals/routes.js';
@@ -31,6 +33,7 @@ export interface AppDependencies {
   tickets: TicketService;
   runs: RunService;
   terminals: TerminalService;
+  projects: ProjectService;
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -62,6 +65,7 @@ export function createApp(deps: AppDependencies): Express {
   api.use(privateAuthRoutes(deps.auth));
   api.use(userRoutes(deps.users, deps.auth));
   api.use(runRoutes(deps.runs));
+  api.use(projectRoutes(deps.projects));
   api.use(terminalRoutes(deps.terminals));
   api.post(routes.wsTicket.path, async (req, res) => {
     res.status(201).json(await deps.tickets.issue(principalOf(req)));

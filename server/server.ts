@@ -13,6 +13,8 @@ import { LoginGuard } from './modules/auth/login-guard.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { AuthRepository } from './modules/auth/repository.js';
 import { AuthService } from './modules/auth/service.js';
+import { ProjectRepository } from './modules/projects/repository.js';
+import { ProjectService } from './modules/projects/service.js';
 import { RunRepository } from './modules/runs/repository.js';
 import { RunService } from './modules/runs/service.js';
 import { runStreamRoute } from './modules/runs/stream.js';
@@ -95,6 +97,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       tickets,
       runs,
       terminals,
+      projects: new ProjectService({ projects: new ProjectRepository(database.prisma), users }),
       health: {
         version,
         database,

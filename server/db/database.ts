@@ -29,17 +29,22 @@ function findMigrationsDir(): string {
 
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   const log = logger.child({ component: 'database' });
+  // PGlite runs one query at a time, and its socket server interleaves protocol messages from several
+  // connections (one connection's unnamed portal can be replaced by another's: "portal does not exist").
+  // So the embedded database gets exactly one connection; queries queue in the pool instead.
+  const poolSize = config.database.url ? config.database.poolSize : 1;
   const embedded = config.database.url
     ? undefined
     : await startEmbeddedPostgres({
         dataDir: config.database.embeddedDir,
         port: config.database.embeddedPort,
         socketDir: path.join(config.dataDir, 'run'),
-        maxConnections: config.database.poolSize,
+        // One spare slot, so a replaced connection can open while the old one is still closing.
+        maxConnections: poolSize + 1,
         logger: log,
       });
   const connectionString = config.database.url ?? embedded!.url;
-  const pool = new pg.Pool({ connectionString, max: config.database.poolSize, connectionTimeoutMillis: 5000 });
+  const pool = new pg.Pool({ connectionString, max: poolSize, connectionTimeoutMillis: 5000 });
   // An idle client losing its connection must not crash the server; the next query reconnects.
   pool.on('error', (error) => log.warn({ err: error }, 'database connection lost'));
   try {

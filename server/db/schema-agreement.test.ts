@@ -14,6 +14,7 @@ const ids = {
   refresh: '33333333-3333-4333-8333-333333333333',
   ticket: '44444444-4444-4444-8444-444444444444',
   run: '55555555-5555-4555-8555-555555555555',
+  project: '66666666-6666-4666-8666-666666666666',
 };
 
 /**
@@ -104,6 +105,16 @@ const rows = {
     table: 'sync_chunks',
     key: { key: 'doc-1/incremental/abc' },
     data: { key: 'doc-1/incremental/abc', docId: 'doc-1', data: new Uint8Array([0, 1, 2, 255]), updatedAt: at('2020-08-01T00:00:00.000Z') },
+  },
+  Project: {
+    table: 'projects',
+    key: { id: ids.project },
+    data: { id: ids.project, name: 'Schema check', createdAt: at('2020-09-01T00:00:00.000Z'), updatedAt: at('2020-09-02T00:00:00.000Z') },
+  },
+  ProjectMember: {
+    table: 'project_members',
+    key: { projectId_userId: { projectId: ids.project, userId: ids.user } },
+    data: { projectId: ids.project, userId: ids.user, role: 'editor', createdAt: at('2020-09-03T00:00:00.000Z') },
   },
 } as const;
 

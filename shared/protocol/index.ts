@@ -1,6 +1,7 @@
 export * from './auth.js';
 export * from './errors.js';
 export * from './health.js';
+export * from './projects.js';
 export * from './routes.js';
 export * from './runs.js';
 export * from './terminals.js';

@@ -10,6 +10,15 @@ import {
   WsTicketResponse,
 } from './auth.js';
 import { HealthResponse, ReadinessResponse } from './health.js';
+import {
+  AddMemberRequest,
+  CreateProjectRequest,
+  MemberResponse,
+  ProjectResponse,
+  ProjectsResponse,
+  UpdateMemberRequest,
+  UpdateProjectRequest,
+} from './projects.js';
 import { LanguagesResponse, RunRequest, RunResponse } from './runs.js';
 import { CreateTerminalRequest, CreateTerminalResponse } from './terminals.js';
 
@@ -63,6 +72,42 @@ export const routes = {
     auth: true,
   }),
   deleteTerminal: route({ method: 'DELETE', path: '/api/terminals/:id', status: 204, auth: true }),
+  createProject: route({
+    method: 'POST',
+    path: '/api/projects',
+    body: CreateProjectRequest,
+    response: ProjectResponse,
+    status: 201,
+    auth: true,
+  }),
+  listProjects: route({ method: 'GET', path: '/api/projects', response: ProjectsResponse, status: 200, auth: true }),
+  getProject: route({ method: 'GET', path: '/api/projects/:id', response: ProjectResponse, status: 200, auth: true }),
+  updateProject: route({
+    method: 'PATCH',
+    path: '/api/projects/:id',
+    body: UpdateProjectRequest,
+    response: ProjectResponse,
+    status: 200,
+    auth: true,
+  }),
+  deleteProject: route({ method: 'DELETE', path: '/api/projects/:id', status: 204, auth: true }),
+  addMember: route({
+    method: 'POST',
+    path: '/api/projects/:id/members',
+    body: AddMemberRequest,
+    response: MemberResponse,
+    status: 201,
+    auth: true,
+  }),
+  updateMember: route({
+    method: 'PATCH',
+    path: '/api/projects/:id/members/:userId',
+    body: UpdateMemberRequest,
+    response: MemberResponse,
+    status: 200,
+    auth: true,
+  }),
+  removeMember: route({ method: 'DELETE', path: '/api/projects/:id/members/:userId', status: 204, auth: true }),
 } satisfies Record<string, RouteContract>;
 
 /** WebSocket endpoints; each takes `?ticket=` from POST /api/ws-ticket. */

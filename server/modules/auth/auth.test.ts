@@ -47,6 +47,12 @@ describe.each(kinds)('accounts and auth on %s database', (kind) => {
     expect(t.logs.join('')).toMatch(/"username":"root-admin".*whoever registers it first becomes an admin/);
   });
 
+  it('registers many accounts at once without a false conflict or an error', async () => {
+    const accounts = Array.from({ length: 8 }, () => newAccount('burst'));
+    const responses = await Promise.all(accounts.map((account) => t.api.post('/api/auth/register', account)));
+    expect(responses.map((response) => response.status)).toEqual(Array(8).fill(201));
+  });
+
   it('gives admins the admin role from ADMIN_USERNAMES', async () => {
     const { auth } = await register({ ...newAccount(), username: 'root-admin', email: `root-admin-${kind}@example.com` });
     expect(auth.user.role).toBe('admin');

@@ -1,0 +1,89 @@
+import type { Project, ProjectMember, ProjectResponse, ProjectRole } from '../../../shared/protocol/projects.js';
+import { AppError } from '../../http/errors.js';
+import type { Principal } from '../auth/service.js';
+import type { UserRepository } from '../users/repository.js';
+import type { MemberRecord, ProjectRecord, ProjectRepository } from './repository.js';
+
+const toProject = (project: ProjectRecord, role: ProjectRole): Project => ({
+  id: project.id,
+  name: project.name,
+  role,
+  createdAt: project.createdAt.toISOString(),
+  updatedAt: project.updatedAt.toISOString(),
+});
+
+const toMember = (member: MemberRecord): ProjectMember => ({ userId: member.userId, username: member.username, role: member.role });
+
+/** Projects and who may do what in them. A project you are not in looks the same as one that does not exist. */
+export class ProjectService {
+  constructor(private readonly deps: { projects: ProjectRepository; users: UserRepository }) {}
+
+  async create(principal: Principal, name: string): Promise<ProjectResponse> {
+    const project = await this.deps.projects.createWithOwner(name, principal.userId);
+    return { project: toProject(project, 'owner'), members: [{ userId: principal.userId, username: principal.username, role: 'owner' }] };
+  }
+
+  async list(principal: Principal): Promise<Project[]> {
+    return (await this.deps.projects.listForUser(principal.userId)).map((project) => toProject(project, project.role));
+  }
+
+  async get(principal: Principal, projectId: string): Promise<ProjectResponse> {
+    const role = await this.requireRole(principal, projectId, ['owner', 'editor', 'viewer']);
+    const project = await this.deps.projects.find(projectId);
+    if (!project) throw notFound(projectId);
+    return { project: toProject(project, role), members: (await this.deps.projects.members(projectId)).map(toMember) };
+  }
+
+  async rename(principal: Principal, projectId: string, name: string): Promise<ProjectResponse> {
+    await this.requireRole(principal, projectId, ['owner', 'editor']);
+    await this.deps.projects.rename(projectId, name);
+    return this.get(principal, projectId);
+  }
+
+  async delete(principal: Principal, projectId: string): Promise<void> {
+    await this.requireRole(principal, projectId, ['owner']);
+    await this.deps.projects.delete(projectId);
+  }
+
+  async addMember(principal: Principal, projectId: string, login: string, role: ProjectRole): Promise<ProjectMember> {
+    await this.requireRole(principal, projectId, ['owner']);
+    const normalised = login.toLowerCase();
+    const user = normalised.includes('@')
+      ? await this.deps.users.findByEmail(normalised)
+      : await this.deps.users.findByUsername(normalised);
+    if (!user) throw new AppError('not_found', `There is no Tandem user "${login}". Ask them to register first, or send an invite link.`);
+    const member = await this.deps.projects.addMember(projectId, user.id, role);
+    if (!member) throw new AppError('conflict', `${user.username} is already a member; change their role instead.`);
+    return toMember(member);
+  }
+
+  async updateMember(principal: Principal, projectId: string, userId: string, role: ProjectRole): Promise<ProjectMember> {
+    await this.requireRole(principal, projectId, ['owner']);
+    const changed = await this.deps.projects.changeMember(projectId, userId, role);
+    if (changed === undefined) throw new AppError('not_found', 'That user is not a member of this project.');
+    if (!changed) throw lastOwner();
+    const member = (await this.deps.projects.members(projectId)).find((m) => m.userId === userId)!;
+    return toMember(member);
+  }
+
+  /** Owners remove anyone; any member may leave. */
+  async removeMember(principal: Principal, projectId: string, userId: string): Promise<void> {
+    await this.requireRole(principal, projectId, userId === principal.userId ? ['owner', 'editor', 'viewer'] : ['owner']);
+    const changed = await this.deps.projects.changeMember(projectId, userId, null);
+    if (changed === undefined) throw new AppError('not_found', 'That user is not a member of this project.');
+    if (!changed) throw lastOwner();
+  }
+
+  /** The caller's role, if it is one of `allowed`; 404 for non-members (no probing), 403 for too low a role. */
+  private async requireRole(principal: Principal, projectId: string, allowed: ProjectRole[]): Promise<ProjectRole> {
+    const role = await this.deps.projects.roleOf(projectId, principal.userId);
+    if (!role) throw notFound(projectId);
+    if (!allowed.includes(role)) {
+      throw new AppError('forbidden', `Your role in this project is ${role}; this needs ${allowed.join(' or ')}.`);
+    }
+    return role;
+  }
+}
+
+const notFound = (projectId: string) => new AppError('not_found', `There is no project ${projectId} that you are a member of.`);
+const lastOwner = () => new AppError('conflict', 'A project needs at least one owner: make someone else an owner first.');
