@@ -65,7 +65,7 @@ export function createApp(deps: AppDependencies): Express {
   api.use(privateAuthRoutes(deps.auth));
   api.use(userRoutes(deps.users, deps.auth));
   api.use(runRoutes(deps.runs));
-  api.use(projectRoutes(deps.projects));
+  api.use(projectRoutes(deps.projects, config.publicUrl));
   api.use(terminalRoutes(deps.terminals));
   api.post(routes.wsTicket.path, async (req, res) => {
     res.status(201).json(await deps.tickets.issue(principalOf(req)));

@@ -15,6 +15,7 @@ const ids = {
   ticket: '44444444-4444-4444-8444-444444444444',
   run: '55555555-5555-4555-8555-555555555555',
   project: '66666666-6666-4666-8666-666666666666',
+  invite: '77777777-7777-4777-8777-777777777777',
 };
 
 /**
@@ -115,6 +116,22 @@ const rows = {
     table: 'project_members',
     key: { projectId_userId: { projectId: ids.project, userId: ids.user } },
     data: { projectId: ids.project, userId: ids.user, role: 'editor', createdAt: at('2020-09-03T00:00:00.000Z') },
+  },
+  ProjectInvite: {
+    table: 'project_invites',
+    key: { id: ids.invite },
+    data: {
+      id: ids.invite,
+      projectId: ids.project,
+      tokenHash: 'c'.repeat(64),
+      role: 'viewer',
+      expiresAt: at('2030-01-01T00:00:00.000Z'),
+      maxUses: 5,
+      uses: 2,
+      createdById: ids.user,
+      createdAt: at('2020-10-01T00:00:00.000Z'),
+      revokedAt: at('2020-10-02T00:00:00.000Z'),
+    },
   },
 } as const;
 

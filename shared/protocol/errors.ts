@@ -10,6 +10,7 @@ export const ErrorCode = z.enum([
   'forbidden',
   'not_found',
   'conflict',
+  'gone',
   'rate_limited',
   'locked_out',
   'client_too_old',

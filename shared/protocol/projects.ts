@@ -41,3 +41,41 @@ export type MemberResponse = z.infer<typeof MemberResponse>;
 
 export const ProjectParams = z.object({ id: z.string().uuid('Not a project id.') });
 export const MemberParams = ProjectParams.extend({ userId: z.string().uuid('Not a user id.') });
+
+export const InviteRole = z.enum(['editor', 'viewer'], {
+  message: 'Invites grant "editor" or "viewer"; make someone an owner from the member list.',
+});
+
+export const CreateInviteRequest = z.object({
+  role: InviteRole,
+  expiresInHours: z
+    .number()
+    .int()
+    .min(1, 'An invite lasts at least 1 hour.')
+    .max(720, 'An invite lasts at most 720 hours (30 days).')
+    .default(72),
+  maxUses: z.number().int().min(1, 'An invite admits at least 1 person.').max(1000, 'An invite admits at most 1000 people.').default(10),
+});
+export type CreateInviteRequest = z.input<typeof CreateInviteRequest>;
+
+export const Invite = z.object({
+  id: z.string().uuid(),
+  role: InviteRole,
+  expiresAt: z.string().datetime(),
+  maxUses: z.number().int(),
+  uses: z.number().int(),
+  revoked: z.boolean(),
+});
+export type Invite = z.infer<typeof Invite>;
+
+/** The token is shown once, at creation; only its hash is kept. */
+export const CreateInviteResponse = z.object({ invite: Invite, token: z.string(), url: z.string() });
+export type CreateInviteResponse = z.infer<typeof CreateInviteResponse>;
+export const InvitesResponse = z.object({ invites: z.array(Invite) });
+export type InvitesResponse = z.infer<typeof InvitesResponse>;
+
+export const AcceptInviteResponse = z.object({ project: Project, member: ProjectMember });
+export type AcceptInviteResponse = z.infer<typeof AcceptInviteResponse>;
+
+export const InviteParams = ProjectParams.extend({ inviteId: z.string().uuid('Not an invite id.') });
+export const InviteTokenParams = z.object({ token: z.string().min(1).max(100) });

@@ -11,8 +11,12 @@ import {
 } from './auth.js';
 import { HealthResponse, ReadinessResponse } from './health.js';
 import {
+  AcceptInviteResponse,
   AddMemberRequest,
+  CreateInviteRequest,
+  CreateInviteResponse,
   CreateProjectRequest,
+  InvitesResponse,
   MemberResponse,
   ProjectResponse,
   ProjectsResponse,
@@ -108,6 +112,17 @@ export const routes = {
     auth: true,
   }),
   removeMember: route({ method: 'DELETE', path: '/api/projects/:id/members/:userId', status: 204, auth: true }),
+  createInvite: route({
+    method: 'POST',
+    path: '/api/projects/:id/invites',
+    body: CreateInviteRequest,
+    response: CreateInviteResponse,
+    status: 201,
+    auth: true,
+  }),
+  listInvites: route({ method: 'GET', path: '/api/projects/:id/invites', response: InvitesResponse, status: 200, auth: true }),
+  revokeInvite: route({ method: 'DELETE', path: '/api/projects/:id/invites/:inviteId', status: 204, auth: true }),
+  acceptInvite: route({ method: 'POST', path: '/api/invites/:token/accept', response: AcceptInviteResponse, status: 200, auth: true }),
 } satisfies Record<string, RouteContract>;
 
 /** WebSocket endpoints; each takes `?ticket=` from POST /api/ws-ticket. */

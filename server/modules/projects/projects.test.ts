@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthResponse, ErrorBody, MemberResponse, ProjectResponse, ProjectsResponse } from '../../../shared/protocol/index.js';
+import {
+  AcceptInviteResponse,
+  AuthResponse,
+  CreateInviteResponse,
+  ErrorBody,
+  InvitesResponse,
+  MemberResponse,
+  ProjectResponse,
+  ProjectsResponse,
+} from '../../../shared/protocol/index.js';
 import { databaseKinds } from '../../test-support/databases.js';
 import { newAccount, startTestServer, type TestServer } from '../../test-support/test-server.js';
 
@@ -120,6 +129,82 @@ describe.each(kinds)('projects and members on %s database', (kind) => {
 
     expect((await t.api.request('DELETE', `${base}/${viewer.user.id}`, as(viewer))).status).toBe(204); // leaving
     error(await t.api.get(`/api/projects/${project.id}`, as(viewer)), 404, 'not_found');
+  });
+
+  describe('invites', () => {
+    const invite = async (projectId: string, body: Record<string, unknown>, who = owner) => {
+      const response = await t.api.post(`/api/projects/${projectId}/invites`, body, as(who));
+      expect(response.status, response.text).toBe(201);
+      return CreateInviteResponse.parse(response.body);
+    };
+    const accept = (token: string, who: AuthResponse) => t.api.post(`/api/invites/${token}/accept`, undefined, as(who));
+
+    it('admits people with the invite\u2019s role, up to its number of uses, and stores only a hash', async () => {
+      const { project } = ProjectResponse.parse((await t.api.post('/api/projects', { name: 'Invited' }, as(owner))).body);
+      const created = await invite(project.id, { role: 'editor', expiresInHours: 2, maxUses: 2 });
+      expect(created.url).toBe(`${t.url}/invite/${created.token}`);
+      expect(created.invite).toMatchObject({ role: 'editor', maxUses: 2, uses: 0, revoked: false });
+      const stored = await t.server.database.prisma.projectInvite.findUniqueOrThrow({ where: { id: created.invite.id } });
+      expect(stored.tokenHash).not.toContain(created.token);
+
+      const joined = await accept(created.token, editor);
+      expect(joined.status).toBe(200);
+      expect(AcceptInviteResponse.parse(joined.body)).toMatchObject({
+        project: { id: project.id, role: 'editor' },
+        member: { role: 'editor' },
+      });
+      // Accepting again changes nothing and spends no use.
+      expect((await accept(created.token, editor)).status).toBe(200);
+      expect((await accept(created.token, viewer)).status).toBe(200);
+      expect(error(await accept(created.token, stranger), 410, 'gone')).toMatch(/used as many times as it allows/);
+      const listed = InvitesResponse.parse((await t.api.get(`/api/projects/${project.id}/invites`, as(owner))).body).invites;
+      expect(listed[0]).toMatchObject({ uses: 2, maxUses: 2 });
+    });
+
+    it('never admits more people than it allows, even all at once', async () => {
+      const { project } = ProjectResponse.parse((await t.api.post('/api/projects', { name: 'Rush' }, as(owner))).body);
+      const created = await invite(project.id, { role: 'viewer', maxUses: 2 });
+      const people = await Promise.all(
+        Array.from({ length: 5 }, async () => AuthResponse.parse((await t.api.post('/api/auth/register', newAccount('rush'))).body)),
+      );
+      const statuses = (await Promise.all(people.map((person) => accept(created.token, person)))).map((r) => r.status).sort();
+      expect(statuses).toEqual([200, 200, 410, 410, 410]);
+    });
+
+    it('expires, can be withdrawn, and unknown links are not found', async () => {
+      const { project } = ProjectResponse.parse((await t.api.post('/api/projects', { name: 'Closing' }, as(owner))).body);
+      const expiring = await invite(project.id, { role: 'viewer' });
+      await t.server.database.prisma.projectInvite.update({
+        where: { id: expiring.invite.id },
+        data: { expiresAt: new Date(Date.now() - 1000) },
+      });
+      expect(error(await accept(expiring.token, stranger), 410, 'gone')).toMatch(/has expired/);
+
+      const withdrawn = await invite(project.id, { role: 'viewer' });
+      expect((await t.api.request('DELETE', `/api/projects/${project.id}/invites/${withdrawn.invite.id}`, as(owner))).status).toBe(204);
+      expect(error(await accept(withdrawn.token, stranger), 410, 'gone')).toMatch(/withdrawn/);
+      error(await t.api.request('DELETE', `/api/projects/${project.id}/invites/${withdrawn.invite.id}`, as(owner)), 404, 'not_found');
+      error(await accept('no-such-invite-token', stranger), 404, 'not_found');
+    });
+
+    it('is for owners to make, with sensible limits', async () => {
+      const project = await projectWithTeam();
+      error(await t.api.post(`/api/projects/${project.id}/invites`, { role: 'viewer' }, as(editor)), 403, 'forbidden');
+      error(await t.api.post(`/api/projects/${project.id}/invites`, { role: 'viewer' }, as(stranger)), 404, 'not_found');
+      expect(
+        error(await t.api.post(`/api/projects/${project.id}/invites`, { role: 'owner' }, as(owner)), 400, 'validation_failed'),
+      ).toMatch(/from the member list/);
+      error(
+        await t.api.post(`/api/projects/${project.id}/invites`, { role: 'viewer', expiresInHours: 0 }, as(owner)),
+        400,
+        'validation_failed',
+      );
+      error(
+        await t.api.post(`/api/projects/${project.id}/invites`, { role: 'viewer', maxUses: 100000 }, as(owner)),
+        400,
+        'validation_failed',
+      );
+    });
   });
 
   describe('bad input', () => {

@@ -16,6 +16,19 @@ export interface MemberRecord {
 
 const projectColumns = { id: true, name: true, createdAt: true, updatedAt: true } as const;
 
+export interface InviteRecord {
+  id: string;
+  projectId: string;
+  role: 'editor' | 'viewer';
+  expiresAt: Date;
+  maxUses: number;
+  uses: number;
+  revokedAt: Date | null;
+}
+
+const inviteColumns = { id: true, projectId: true, role: true, expiresAt: true, maxUses: true, uses: true, revokedAt: true } as const;
+const asInvite = (row: Omit<InviteRecord, 'role'> & { role: string }): InviteRecord => ({ ...row, role: row.role as InviteRecord['role'] });
+
 export class ProjectRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -94,6 +107,54 @@ export class ProjectRepository {
       if (role === null) await tx.projectMember.delete({ where: { projectId_userId: { projectId, userId } } });
       else await tx.projectMember.update({ where: { projectId_userId: { projectId, userId } }, data: { role } });
       return true;
+    });
+  }
+
+  async createInvite(input: {
+    projectId: string;
+    tokenHash: string;
+    role: string;
+    expiresAt: Date;
+    maxUses: number;
+    createdById: string;
+  }): Promise<InviteRecord> {
+    return asInvite(await this.prisma.projectInvite.create({ data: input, select: inviteColumns }));
+  }
+
+  async listInvites(projectId: string): Promise<InviteRecord[]> {
+    const rows = await this.prisma.projectInvite.findMany({ where: { projectId }, select: inviteColumns, orderBy: { createdAt: 'desc' } });
+    return rows.map(asInvite);
+  }
+
+  async revokeInvite(projectId: string, inviteId: string, now: Date): Promise<boolean> {
+    const { count } = await this.prisma.projectInvite.updateMany({
+      where: { id: inviteId, projectId, revokedAt: null },
+      data: { revokedAt: now },
+    });
+    return count === 1;
+  }
+
+  async findInviteByHash(tokenHash: string): Promise<InviteRecord | null> {
+    const row = await this.prisma.projectInvite.findUnique({ where: { tokenHash }, select: inviteColumns });
+    return row ? asInvite(row) : null;
+  }
+
+  /**
+   * Spends one use of the invite and adds the member, in one transaction; the use is only spent if the
+   * invite is still live and has uses left when the row is updated, so it never admits more than allowed.
+   */
+  async useInvite(inviteId: string, userId: string, now: Date): Promise<MemberRecord | null> {
+    return this.prisma.$transaction(async (tx) => {
+      const spent = await tx.$executeRaw`
+        UPDATE project_invites SET uses = uses + 1
+        WHERE id = ${inviteId}::uuid AND revoked_at IS NULL AND expires_at > ${now} AND uses < max_uses`;
+      if (spent !== 1) return null;
+      const invite = await tx.projectInvite.findUniqueOrThrow({ where: { id: inviteId }, select: { projectId: true, role: true } });
+      const row = await tx.projectMember.create({
+        data: { projectId: invite.projectId, userId, role: invite.role },
+        select: { userId: true, role: true, user: { select: { username: true } } },
+      });
+      return { userId: row.userId, username: row.user.username, role: row.role as ProjectRole };
     });
   }
 }

@@ -1,11 +1,15 @@
 import { Router } from 'express';
 import {
   AddMemberRequest,
+  CreateInviteRequest,
   CreateProjectRequest,
+  InviteParams,
+  InviteTokenParams,
   MemberParams,
   ProjectParams,
   UpdateMemberRequest,
   UpdateProjectRequest,
+  type InvitesResponse,
   type MemberResponse,
   type ProjectsResponse,
 } from '../../../shared/protocol/projects.js';
@@ -14,7 +18,8 @@ import { parseBody, parseParams } from '../../http/validate.js';
 import { principalOf } from '../auth/bearer.js';
 import type { ProjectService } from './service.js';
 
-export function projectRoutes(projects: ProjectService): Router {
+/** `publicUrl`: where people open Tandem, for invite links; else the address the request came to. */
+export function projectRoutes(projects: ProjectService, publicUrl: string | undefined): Router {
   const router = Router();
   router.post(routes.createProject.path, async (req, res) => {
     res.status(201).json(await projects.create(principalOf(req), parseBody(CreateProjectRequest, req).name));
@@ -48,6 +53,24 @@ export function projectRoutes(projects: ProjectService): Router {
     const { id, userId } = parseParams(MemberParams, req.params);
     await projects.removeMember(principalOf(req), id, userId);
     res.status(204).end();
+  });
+  router.post(routes.createInvite.path, async (req, res) => {
+    const { id } = parseParams(ProjectParams, req.params);
+    const origin = publicUrl ?? `${req.protocol}://${req.get('host')}`;
+    res.status(201).json(await projects.createInvite(principalOf(req), id, parseBody(CreateInviteRequest, req), origin));
+  });
+  router.get(routes.listInvites.path, async (req, res) => {
+    res.json({
+      invites: await projects.listInvites(principalOf(req), parseParams(ProjectParams, req.params).id),
+    } satisfies InvitesResponse);
+  });
+  router.delete(routes.revokeInvite.path, async (req, res) => {
+    const { id, inviteId } = parseParams(InviteParams, req.params);
+    await projects.revokeInvite(principalOf(req), id, inviteId);
+    res.status(204).end();
+  });
+  router.post(routes.acceptInvite.path, async (req, res) => {
+    res.json(await projects.acceptInvite(principalOf(req), parseParams(InviteTokenParams, req.params).token));
   });
   return router;
 }

@@ -1,8 +1,17 @@
-import type { Project, ProjectMember, ProjectResponse, ProjectRole } from '../../../shared/protocol/projects.js';
+import type {
+  AcceptInviteResponse,
+  CreateInviteResponse,
+  Invite,
+  Project,
+  ProjectMember,
+  ProjectResponse,
+  ProjectRole,
+} from '../../../shared/protocol/projects.js';
+import { randomToken, sha256Hex } from '../auth/secrets.js';
 import { AppError } from '../../http/errors.js';
 import type { Principal } from '../auth/service.js';
 import type { UserRepository } from '../users/repository.js';
-import type { MemberRecord, ProjectRecord, ProjectRepository } from './repository.js';
+import type { InviteRecord, MemberRecord, ProjectRecord, ProjectRepository } from './repository.js';
 
 const toProject = (project: ProjectRecord, role: ProjectRole): Project => ({
   id: project.id,
@@ -13,6 +22,15 @@ const toProject = (project: ProjectRecord, role: ProjectRole): Project => ({
 });
 
 const toMember = (member: MemberRecord): ProjectMember => ({ userId: member.userId, username: member.username, role: member.role });
+
+const toInvite = (invite: InviteRecord): Invite => ({
+  id: invite.id,
+  role: invite.role,
+  expiresAt: invite.expiresAt.toISOString(),
+  maxUses: invite.maxUses,
+  uses: invite.uses,
+  revoked: invite.revokedAt !== null,
+});
 
 /** Projects and who may do what in them. A project you are not in looks the same as one that does not exist. */
 export class ProjectService {
@@ -74,6 +92,51 @@ export class ProjectService {
     if (!changed) throw lastOwner();
   }
 
+  async createInvite(
+    principal: Principal,
+    projectId: string,
+    request: { role: 'editor' | 'viewer'; expiresInHours: number; maxUses: number },
+    origin: string,
+  ): Promise<CreateInviteResponse> {
+    await this.requireRole(principal, projectId, ['owner']);
+    const token = randomToken();
+    const invite = await this.deps.projects.createInvite({
+      projectId,
+      tokenHash: sha256Hex(token),
+      role: request.role,
+      expiresAt: new Date(Date.now() + request.expiresInHours * 3_600_000),
+      maxUses: request.maxUses,
+      createdById: principal.userId,
+    });
+    return { invite: toInvite(invite), token, url: `${origin}/invite/${token}` };
+  }
+
+  async listInvites(principal: Principal, projectId: string): Promise<Invite[]> {
+    await this.requireRole(principal, projectId, ['owner']);
+    return (await this.deps.projects.listInvites(projectId)).map(toInvite);
+  }
+
+  async revokeInvite(principal: Principal, projectId: string, inviteId: string): Promise<void> {
+    await this.requireRole(principal, projectId, ['owner']);
+    if (!(await this.deps.projects.revokeInvite(projectId, inviteId, new Date()))) {
+      throw new AppError('not_found', 'There is no live invite with that id in this project.');
+    }
+  }
+
+  /** Joins the invite's project. Someone already in it keeps their role, and the invite keeps its use. */
+  async acceptInvite(principal: Principal, token: string): Promise<AcceptInviteResponse> {
+    const invite = await this.deps.projects.findInviteByHash(sha256Hex(token));
+    if (!invite) throw new AppError('not_found', 'This invite link is not valid. Ask for a new one.');
+    const existing = await this.deps.projects.roleOf(invite.projectId, principal.userId);
+    if (!existing) {
+      const now = new Date();
+      const member = await this.deps.projects.useInvite(invite.id, principal.userId, now);
+      if (!member) throw inviteGone(invite, now);
+    }
+    const { project, members } = await this.get(principal, invite.projectId);
+    return { project, member: members.find((m) => m.userId === principal.userId)! };
+  }
+
   /** The caller's role, if it is one of `allowed`; 404 for non-members (no probing), 403 for too low a role. */
   private async requireRole(principal: Principal, projectId: string, allowed: ProjectRole[]): Promise<ProjectRole> {
     const role = await this.deps.projects.roleOf(projectId, principal.userId);
@@ -87,3 +150,13 @@ export class ProjectService {
 
 const notFound = (projectId: string) => new AppError('not_found', `There is no project ${projectId} that you are a member of.`);
 const lastOwner = () => new AppError('conflict', 'A project needs at least one owner: make someone else an owner first.');
+
+function inviteGone(invite: InviteRecord, now: Date): AppError {
+  const why =
+    invite.revokedAt !== null
+      ? 'was withdrawn by the project\u2019s owner'
+      : invite.expiresAt <= now
+        ? 'has expired'
+        : 'has been used as many times as it allows';
+  return new AppError('gone', `This invite ${why}. Ask the project\u2019s owner for a new one.`);
+}
