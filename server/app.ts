@@ -14,6 +14,8 @@ import type { Logger } from './logger.js';
 import { principalOf, requireBearer } from './modules/auth/bearer.js';
 import { privateAuthRoutes, publicAuthRoutes } from './modules/auth/routes.js';
 import type { AuthService } from './modules/auth/service.js';
+import { fileRoutes } from './modules/files/routes.js';
+import type { FileService } from './modules/files/service.js';
 import { projectRoutes } from './modules/projects/routes.js';
 import type { ProjectService } from './modules/projects/service.js';
 import { runRoutes } from './modules/runs/routes.js';
@@ -34,6 +36,7 @@ export interface AppDependencies {
   runs: RunService;
   terminals: TerminalService;
   projects: ProjectService;
+  files: FileService;
 }
 
 export function createApp(deps: AppDependencies): Express {
@@ -65,6 +68,7 @@ export function createApp(deps: AppDependencies): Express {
   api.use(privateAuthRoutes(deps.auth));
   api.use(userRoutes(deps.users, deps.auth));
   api.use(runRoutes(deps.runs));
+  api.use(fileRoutes(deps.files));
   api.use(projectRoutes(deps.projects, config.publicUrl));
   api.use(terminalRoutes(deps.terminals));
   api.post(routes.wsTicket.path, async (req, res) => {

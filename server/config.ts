@@ -92,6 +92,8 @@ const EnvSchema = z.object({
   // Above a run's 1 MiB of files, so a run that is too large gets the run's own, precise answer.
   JSON_BODY_LIMIT_BYTES: integer(1024, 64 * 1024 * 1024, 2 * 1024 * 1024),
   WS_MAX_PAYLOAD_BYTES: integer(1024, 64 * 1024 * 1024, 1024 * 1024),
+  /** One sync message can carry a whole document's history (a first sync, or long offline work). */
+  SYNC_MAX_MESSAGE_BYTES: integer(64 * 1024, 512 * 1024 * 1024, 64 * 1024 * 1024),
   ARGON2_MEMORY_KIB: integer(19456, 4 * 1024 * 1024, 19456),
   ARGON2_TIME_COST: integer(2, 100, 2),
   ARGON2_PARALLELISM: integer(1, 64, 1),
@@ -139,6 +141,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   jsonBodyLimitBytes: number;
   wsMaxPayloadBytes: number;
+  syncMaxMessageBytes: number;
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   rendererDir: string;
   sandbox: {
@@ -190,6 +193,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     jsonBodyLimitBytes: e.JSON_BODY_LIMIT_BYTES,
     wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
+    syncMaxMessageBytes: e.SYNC_MAX_MESSAGE_BYTES,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     rendererDir: path.resolve(cwd, e.RENDERER_DIR),
     sandbox: {

@@ -13,6 +13,8 @@ import { LoginGuard } from './modules/auth/login-guard.js';
 import { PasswordHasher } from './modules/auth/passwords.js';
 import { AuthRepository } from './modules/auth/repository.js';
 import { AuthService } from './modules/auth/service.js';
+import { FileRepository } from './modules/files/repository.js';
+import { FileService } from './modules/files/service.js';
 import { ProjectRepository } from './modules/projects/repository.js';
 import { ProjectService } from './modules/projects/service.js';
 import { RunRepository } from './modules/runs/repository.js';
@@ -21,6 +23,11 @@ import { runStreamRoute } from './modules/runs/stream.js';
 import { terminalSocketRoute } from './modules/terminals/routes.js';
 import { TerminalService } from './modules/terminals/service.js';
 import { UserRepository } from './modules/users/repository.js';
+import { DocumentAccess } from './sync/document-access.js';
+import { DocumentStore } from './sync/document-store.js';
+import { PostgresStorageAdapter } from './sync/postgres-storage-adapter.js';
+import { SyncServerAdapter } from './sync/sync-server-adapter.js';
+import { syncSocketRoute } from './sync/sync-route.js';
 import { WebSocketGateway } from './ws/gateway.js';
 import { TicketRepository } from './ws/ticket-repository.js';
 import { TicketService } from './ws/tickets.js';
@@ -34,11 +41,13 @@ export interface RunningServer {
   gateway: WebSocketGateway;
   runs: RunService;
   driver: DockerSandboxDriver;
+  documents: DocumentStore;
   /** Graceful: stop accepting, close sockets (1001), finish in-flight requests (bounded), close the database. */
   close(): Promise<void>;
 }
 
 const MAINTENANCE_INTERVAL_MS = 10 * 60 * 1000;
+const SYNC_KEEPALIVE_MS = 15_000;
 
 /** The composition root: builds every service once and starts listening. Tests call it on port 0. */
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
@@ -73,6 +82,34 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const gateway = new WebSocketGateway({ tickets, allowedOrigins, maxPayload: config.wsMaxPayloadBytes, logger });
     auth.onSessionEnded((sessionId) => gateway.closeSession(sessionId));
 
+    const access = new DocumentAccess(database.prisma);
+    const projectRepository = new ProjectRepository(database.prisma);
+    // The adapter, the store and the file service refer to each other through callbacks, read when called.
+    const syncAdapter: SyncServerAdapter = new SyncServerAdapter({
+      grant: (userId, documentId) => access.grant(userId, documentId),
+      persisted: (documentId): Promise<void> => documents.persisted(documentId),
+      knownHeads: (documentId, heads) => documents.knownHeads(documentId, heads),
+      onRemoteChange: (documentId) => fileService.noteRemoteChange(documentId),
+      logger: logger.child({ component: 'sync' }),
+      keepAliveMs: SYNC_KEEPALIVE_MS,
+    });
+    const documents: DocumentStore = new DocumentStore({
+      storage: new PostgresStorageAdapter(database.prisma),
+      network: [syncAdapter],
+      mayAccess: async (peerId, documentId) => {
+        const userId = syncAdapter.userOf(peerId);
+        return userId !== undefined && (await access.grant(userId, documentId)) !== null;
+      },
+    });
+    const fileService = new FileService({
+      files: new FileRepository(database.prisma),
+      projects: projectRepository,
+      documents,
+      access,
+      logger: logger.child({ component: 'files' }),
+    });
+    gateway.register(syncSocketRoute(syncAdapter, config.syncMaxMessageBytes));
+
     const dockerEndpoint = resolveDockerEndpoint(currentDockerEnvironment(config.dockerEnv));
     const driver = new DockerSandboxDriver(dockerEndpoint);
     const runRepository = new RunRepository(database.prisma);
@@ -85,6 +122,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       runs: runRepository,
       sandbox: config.sandbox,
       logger: logger.child({ component: 'runs' }),
+      projectFiles: (principal, projectId) => fileService.filesForRun(principal, projectId),
     });
     gateway.register(runStreamRoute(runs, logger));
     await cleanUpSandboxes(driver, runRepository, logger);
@@ -97,7 +135,20 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       tickets,
       runs,
       terminals,
-      projects: new ProjectService({ projects: new ProjectRepository(database.prisma), users }),
+      files: fileService,
+      projects: new ProjectService({
+        projects: projectRepository,
+        users,
+        workspace: {
+          initialise: (projectId, template) => fileService.initialise(projectId, template),
+          documentIdsOf: (projectId) => fileService.documentIdsOf(projectId),
+          destroyed: (projectId, documentIds) => fileService.destroyed(projectId, documentIds),
+          membershipChanged: (projectId) => {
+            access.membershipChanged(projectId);
+            void documents.repo.shareConfigChanged();
+          },
+        },
+      }),
       health: {
         version,
         database,
@@ -147,11 +198,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         }
         gateway.terminateAll();
         await Promise.all([runs.stopAll(), terminals.closeAll()]);
+        await documents.close().catch((error: unknown) => logger.error({ err: error }, 'could not save every document at shutdown'));
         await driver.close();
         await database.close();
         logger.info('shut down cleanly');
       })());
-    return { url, port, http, database, gateway, runs, driver, close };
+    return { url, port, http, database, gateway, runs, driver, documents, close };
   } catch (error) {
     await database.close();
     throw error;

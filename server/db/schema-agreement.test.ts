@@ -16,6 +16,7 @@ const ids = {
   run: '55555555-5555-4555-8555-555555555555',
   project: '66666666-6666-4666-8666-666666666666',
   invite: '77777777-7777-4777-8777-777777777777',
+  file: '88888888-8888-4888-8888-888888888888',
 };
 
 /**
@@ -110,7 +111,27 @@ const rows = {
   Project: {
     table: 'projects',
     key: { id: ids.project },
-    data: { id: ids.project, name: 'Schema check', createdAt: at('2020-09-01T00:00:00.000Z'), updatedAt: at('2020-09-02T00:00:00.000Z') },
+    data: {
+      id: ids.project,
+      name: 'Schema check',
+      docId: 'project-doc',
+      createdAt: at('2020-09-01T00:00:00.000Z'),
+      updatedAt: at('2020-09-02T00:00:00.000Z'),
+    },
+  },
+  ProjectFile: {
+    table: 'project_files',
+    key: { id: ids.file },
+    data: {
+      id: ids.file,
+      projectId: ids.project,
+      path: 'src/main.py',
+      docId: 'file-doc',
+      language: 'python',
+      size: 42,
+      createdAt: at('2020-09-05T00:00:00.000Z'),
+      updatedAt: at('2020-09-06T00:00:00.000Z'),
+    },
   },
   ProjectMember: {
     table: 'project_members',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LanguageId } from './runs.js';
 
 export const ProjectRole = z.enum(['owner', 'editor', 'viewer']);
 export type ProjectRole = z.infer<typeof ProjectRole>;
@@ -24,7 +25,17 @@ export type Project = z.infer<typeof Project>;
 export const ProjectMember = z.object({ userId: z.string().uuid(), username: z.string(), role: ProjectRole });
 export type ProjectMember = z.infer<typeof ProjectMember>;
 
-export const CreateProjectRequest = z.object({ name: ProjectName });
+export const CreateProjectRequest = z.object({
+  name: ProjectName,
+  /** A language from GET /api/languages: the project starts with its hello-world file. */
+  template: LanguageId.optional().or(
+    z.string().transform((_value, context) => {
+      context.addIssue({ code: 'custom', message: `Not a language: use one of ${LanguageId.options.join(', ')} (GET /api/languages).` });
+      return z.NEVER;
+    }),
+  ),
+});
+export type CreateProjectRequest = z.input<typeof CreateProjectRequest>;
 export const UpdateProjectRequest = z.object({ name: ProjectName });
 export const ProjectResponse = z.object({ project: Project, members: z.array(ProjectMember) });
 export type ProjectResponse = z.infer<typeof ProjectResponse>;

@@ -9,6 +9,7 @@ import {
   UserProfileResponse,
   WsTicketResponse,
 } from './auth.js';
+import { CreateFileRequest, FileResponse, FilesResponse, MoveFileRequest, MovedFilesResponse } from './files.js';
 import { HealthResponse, ReadinessResponse } from './health.js';
 import {
   AcceptInviteResponse,
@@ -122,6 +123,29 @@ export const routes = {
   }),
   listInvites: route({ method: 'GET', path: '/api/projects/:id/invites', response: InvitesResponse, status: 200, auth: true }),
   revokeInvite: route({ method: 'DELETE', path: '/api/projects/:id/invites/:inviteId', status: 204, auth: true }),
+  listFiles: route({ method: 'GET', path: '/api/projects/:id/files', response: FilesResponse, status: 200, auth: true }),
+  createFile: route({
+    method: 'POST',
+    path: '/api/projects/:id/files',
+    body: CreateFileRequest,
+    response: FileResponse,
+    status: 201,
+    auth: true,
+  }),
+  /** `?path=`; answers text/plain. */
+  readFile: route({ method: 'GET', path: '/api/projects/:id/files/content', status: 200, auth: true }),
+  /** `?path=`, a text/plain body: replaces the content as one change that live editors see. */
+  writeFile: route({ method: 'PUT', path: '/api/projects/:id/files/content', response: FileResponse, status: 200, auth: true }),
+  moveFile: route({
+    method: 'PATCH',
+    path: '/api/projects/:id/files',
+    body: MoveFileRequest,
+    response: MovedFilesResponse,
+    status: 200,
+    auth: true,
+  }),
+  /** `?path=`: a file, or a folder with everything in it. */
+  deleteFile: route({ method: 'DELETE', path: '/api/projects/:id/files', status: 204, auth: true }),
   acceptInvite: route({ method: 'POST', path: '/api/invites/:token/accept', response: AcceptInviteResponse, status: 200, auth: true }),
 } satisfies Record<string, RouteContract>;
 
@@ -129,4 +153,6 @@ export const routes = {
 export const socketPaths = {
   runStream: '/api/runs/stream',
   terminal: '/api/terminals/:id',
+  /** automerge-repo's standard WebSocket sync protocol. */
+  sync: '/sync',
 } as const;

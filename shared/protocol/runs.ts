@@ -60,13 +60,31 @@ export const RunLimitsRequest = z
   .partial();
 export type RunLimitsRequest = z.infer<typeof RunLimitsRequest>;
 
-export const RunRequest = z.object({
-  language: z.string(),
-  files: z.array(RunFile).min(1, 'Send at least one file.').max(MAX_RUN_FILES, `Send at most ${MAX_RUN_FILES} files.`),
+/** A project's files are checked by the project's own rules (2,000 files of up to 1 MiB); a run takes this much of them. */
+export const MAX_PROJECT_RUN_BYTES = 16 * 1024 * 1024;
+
+/** Either `files` (with `language`), or `projectId` (with `entry`): the project's current files, at least viewer role. */
+const RunRequestFields = z.object({
+  language: z.string().optional(),
+  files: z.array(RunFile).min(1, 'Send at least one file.').max(MAX_RUN_FILES, `Send at most ${MAX_RUN_FILES} files.`).optional(),
+  projectId: z.string().uuid('Not a project id.').optional(),
   entry: WorkspacePath.optional(),
   stdin: z.string().optional(),
   limits: RunLimitsRequest.optional(),
 });
+
+function checkRunRequest(request: z.infer<typeof RunRequestFields>, context: z.RefinementCtx): void {
+  if ((request.files === undefined) === (request.projectId === undefined)) {
+    context.addIssue({ code: 'custom', path: ['files'], message: 'Send either "files" or "projectId", not both.' });
+  }
+  if (request.files !== undefined && request.language === undefined) {
+    context.addIssue({ code: 'custom', path: ['language'], message: 'Say which language the files are in.' });
+  }
+  if (request.projectId !== undefined && request.entry === undefined) {
+    context.addIssue({ code: 'custom', path: ['entry'], message: 'Say which file of the project to run.' });
+  }
+}
+export const RunRequest = RunRequestFields.superRefine(checkRunRequest);
 export type RunRequest = z.infer<typeof RunRequest>;
 
 export const RunPhase = z.enum(['compile', 'run']);
@@ -89,7 +107,7 @@ export type RunResponse = z.infer<typeof RunResponse>;
 
 /** Messages a client sends on WS /api/runs/stream. */
 export const RunStreamClientMessage = z.discriminatedUnion('type', [
-  RunRequest.extend({ type: z.literal('start') }),
+  RunRequestFields.extend({ type: z.literal('start') }).superRefine(checkRunRequest),
   z.object({ type: z.literal('stdin'), data: z.string().max(64 * 1024) }),
   z.object({ type: z.literal('stdin-end') }),
   z.object({ type: z.literal('stop') }),

@@ -6,6 +6,12 @@ export const WsCloseCode = {
   sessionEnded: 4001,
   /** The thing the socket is for (a terminal) does not exist, or is not yours. */
   notFound: 4004,
+  /** A sync client broke automerge-repo's protocol (bad message, another peer's id): fix the client. */
+  protocolViolation: 4400,
+  /** The sync peer id is in use by another sign-in's connection: pick a new random peer id. */
+  peerIdInUse: 4409,
+  /** The server could not make an edit durable; reconnect, and the client's copy syncs again. */
+  storageFailed: 4503,
 } as const;
 
 /** The query parameter that carries a single-use ticket from `POST /api/ws-ticket`. */

@@ -22,7 +22,8 @@ import type { ProjectService } from './service.js';
 export function projectRoutes(projects: ProjectService, publicUrl: string | undefined): Router {
   const router = Router();
   router.post(routes.createProject.path, async (req, res) => {
-    res.status(201).json(await projects.create(principalOf(req), parseBody(CreateProjectRequest, req).name));
+    const { name, template } = parseBody(CreateProjectRequest, req);
+    res.status(201).json(await projects.create(principalOf(req), name, template));
   });
   router.get(routes.listProjects.path, async (req, res) => {
     res.json({ projects: await projects.list(principalOf(req)) } satisfies ProjectsResponse);

@@ -7,6 +7,7 @@ import type {
   ProjectResponse,
   ProjectRole,
 } from '../../../shared/protocol/projects.js';
+import { findLanguage } from '../../../shared/sandbox/languages.js';
 import { randomToken, sha256Hex } from '../auth/secrets.js';
 import { AppError } from '../../http/errors.js';
 import type { Principal } from '../auth/service.js';
@@ -32,12 +33,28 @@ const toInvite = (invite: InviteRecord): Invite => ({
   revoked: invite.revokedAt !== null,
 });
 
+/** What a project owns besides its rows: its documents, and who may sync them. */
+export interface ProjectWorkspace {
+  initialise(projectId: string, template?: { path: string; content: string }): Promise<void>;
+  documentIdsOf(projectId: string): Promise<string[]>;
+  destroyed(projectId: string, documentIds: string[]): Promise<void>;
+  /** Someone joined, left or changed role: open sync connections follow at once. */
+  membershipChanged(projectId: string): void;
+}
+
 /** Projects and who may do what in them. A project you are not in looks the same as one that does not exist. */
 export class ProjectService {
-  constructor(private readonly deps: { projects: ProjectRepository; users: UserRepository }) {}
+  constructor(private readonly deps: { projects: ProjectRepository; users: UserRepository; workspace: ProjectWorkspace }) {}
 
-  async create(principal: Principal, name: string): Promise<ProjectResponse> {
+  async create(principal: Principal, name: string, template?: string): Promise<ProjectResponse> {
+    const language = template === undefined ? undefined : findLanguage(template);
     const project = await this.deps.projects.createWithOwner(name, principal.userId);
+    try {
+      await this.deps.workspace.initialise(project.id, language && { path: language.defaultEntry, content: language.template });
+    } catch (error) {
+      await this.deps.projects.delete(project.id);
+      throw error;
+    }
     return { project: toProject(project, 'owner'), members: [{ userId: principal.userId, username: principal.username, role: 'owner' }] };
   }
 
@@ -60,7 +77,9 @@ export class ProjectService {
 
   async delete(principal: Principal, projectId: string): Promise<void> {
     await this.requireRole(principal, projectId, ['owner']);
+    const documentIds = await this.deps.workspace.documentIdsOf(projectId);
     await this.deps.projects.delete(projectId);
+    await this.deps.workspace.destroyed(projectId, documentIds);
   }
 
   async addMember(principal: Principal, projectId: string, login: string, role: ProjectRole): Promise<ProjectMember> {
@@ -72,6 +91,7 @@ export class ProjectService {
     if (!user) throw new AppError('not_found', `There is no Tandem user "${login}". Ask them to register first, or send an invite link.`);
     const member = await this.deps.projects.addMember(projectId, user.id, role);
     if (!member) throw new AppError('conflict', `${user.username} is already a member; change their role instead.`);
+    this.deps.workspace.membershipChanged(projectId);
     return toMember(member);
   }
 
@@ -80,6 +100,7 @@ export class ProjectService {
     const changed = await this.deps.projects.changeMember(projectId, userId, role);
     if (changed === undefined) throw new AppError('not_found', 'That user is not a member of this project.');
     if (!changed) throw lastOwner();
+    this.deps.workspace.membershipChanged(projectId);
     const member = (await this.deps.projects.members(projectId)).find((m) => m.userId === userId)!;
     return toMember(member);
   }
@@ -90,6 +111,7 @@ export class ProjectService {
     const changed = await this.deps.projects.changeMember(projectId, userId, null);
     if (changed === undefined) throw new AppError('not_found', 'That user is not a member of this project.');
     if (!changed) throw lastOwner();
+    this.deps.workspace.membershipChanged(projectId);
   }
 
   async createInvite(
@@ -132,6 +154,7 @@ export class ProjectService {
       const now = new Date();
       const member = await this.deps.projects.useInvite(invite.id, principal.userId, now);
       if (!member) throw inviteGone(invite, now);
+      this.deps.workspace.membershipChanged(invite.projectId);
     }
     const { project, members } = await this.get(principal, invite.projectId);
     return { project, member: members.find((m) => m.userId === principal.userId)! };

@@ -1,7 +1,10 @@
 import { StringDecoder } from 'node:string_decoder';
+import { languageForPath } from '../../../shared/protocol/files.js';
 import {
+  MAX_PROJECT_RUN_BYTES,
   MAX_RUN_BYTES,
   utf8Length,
+  type RunFile,
   type LanguageInfo,
   type RunOutcome,
   type RunRequest,
@@ -42,6 +45,8 @@ export class RunService {
       runs: RunRepository;
       sandbox: Config['sandbox'];
       logger: Logger;
+      /** A project's current files, if the caller may see them (404 otherwise). */
+      projectFiles(principal: Principal, projectId: string): Promise<RunFile[]>;
     },
   ) {}
 
@@ -58,13 +63,15 @@ export class RunService {
     return starting;
   }
 
-  private async startRun(principal: Principal, request: RunRequest, onProgress: (message: string) => void): Promise<ActiveRun> {
+  private async startRun(principal: Principal, asked: RunRequest, onProgress: (message: string) => void): Promise<ActiveRun> {
+    const request = await this.withFiles(principal, asked);
     const language = this.languageOf(request.language);
     const entry = this.entryOf(language, request);
     const limits = this.limitsOf(request);
     const bytes = request.files.reduce((sum, file) => sum + utf8Length(file.content), 0) + utf8Length(request.stdin ?? '');
-    if (bytes > MAX_RUN_BYTES) {
-      throw new AppError('payload_too_large', `Files and stdin together are ${bytes} bytes; a run takes at most ${MAX_RUN_BYTES} bytes.`);
+    const allowed = asked.projectId ? MAX_PROJECT_RUN_BYTES : MAX_RUN_BYTES;
+    if (bytes > allowed) {
+      throw new AppError('payload_too_large', `Files and stdin together are ${bytes} bytes; a run takes at most ${allowed} bytes.`);
     }
     const running = this.perUser.get(principal.userId) ?? 0;
     if (running >= this.deps.sandbox.runsPerUser) {
@@ -166,7 +173,29 @@ export class RunService {
     return language;
   }
 
-  private entryOf(language: LanguageDefinition, request: RunRequest): string {
+  /** A project run gets the project's files as they are now, and its language from the entry's extension. */
+  private async withFiles(principal: Principal, request: RunRequest): Promise<RunRequest & { files: RunFile[]; language: string }> {
+    if (request.files) return { ...request, files: request.files, language: request.language! };
+    const files = await this.deps.projectFiles(principal, request.projectId!);
+    const language = request.language ?? languageForPath(request.entry!);
+    if (!request.language && !findLanguage(language)) {
+      throw new AppError(
+        'validation_failed',
+        `Tandem cannot run "${request.entry}": its extension is not a language it runs. Name "language".`,
+        {
+          details: [{ path: 'entry', message: 'not a runnable file' }],
+        },
+      );
+    }
+    if (!files.some((file) => file.path === request.entry)) {
+      throw new AppError('validation_failed', `The project has no file "${request.entry}".`, {
+        details: [{ path: 'entry', message: 'not in the project' }],
+      });
+    }
+    return { ...request, files, language };
+  }
+
+  private entryOf(language: LanguageDefinition, request: RunRequest & { files: RunFile[] }): string {
     const paths = request.files.map((file) => file.path);
     const duplicate = paths.find((p, index) => paths.indexOf(p) !== index);
     if (duplicate)
