@@ -93,6 +93,8 @@ const EnvSchema = z.object({
   JSON_BODY_LIMIT_BYTES: integer(1024, 64 * 1024 * 1024, 2 * 1024 * 1024),
   WS_MAX_PAYLOAD_BYTES: integer(1024, 64 * 1024 * 1024, 1024 * 1024),
   /** One sync message can carry a whole document's history (a first sync, or long offline work). */
+  /** Least time between two sync messages for one document to one peer; automerge-repo's own is 100 ms. */
+  SYNC_THROTTLE_MS: integer(0, 1000, 5),
   SYNC_MAX_MESSAGE_BYTES: integer(64 * 1024, 512 * 1024 * 1024, 64 * 1024 * 1024),
   ARGON2_MEMORY_KIB: integer(19456, 4 * 1024 * 1024, 19456),
   ARGON2_TIME_COST: integer(2, 100, 2),
@@ -142,6 +144,7 @@ export interface Config {
   jsonBodyLimitBytes: number;
   wsMaxPayloadBytes: number;
   syncMaxMessageBytes: number;
+  syncThrottleMs: number;
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   rendererDir: string;
   sandbox: {
@@ -194,6 +197,7 @@ export function loadConfig(env: Record<string, string | undefined>, cwd = proces
     jsonBodyLimitBytes: e.JSON_BODY_LIMIT_BYTES,
     wsMaxPayloadBytes: e.WS_MAX_PAYLOAD_BYTES,
     syncMaxMessageBytes: e.SYNC_MAX_MESSAGE_BYTES,
+    syncThrottleMs: e.SYNC_THROTTLE_MS,
     argon2: { memoryCost: e.ARGON2_MEMORY_KIB, timeCost: e.ARGON2_TIME_COST, parallelism: e.ARGON2_PARALLELISM },
     rendererDir: path.resolve(cwd, e.RENDERER_DIR),
     sandbox: {

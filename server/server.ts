@@ -96,6 +96,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const documents: DocumentStore = new DocumentStore({
       storage: new PostgresStorageAdapter(database.prisma),
       network: [syncAdapter],
+      syncThrottleMs: config.syncThrottleMs,
       mayAccess: async (peerId, documentId) => {
         const userId = syncAdapter.userOf(peerId);
         return userId !== undefined && (await access.grant(userId, documentId)) !== null;
@@ -114,7 +115,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const driver = new DockerSandboxDriver(dockerEndpoint);
     const runRepository = new RunRepository(database.prisma);
     const images = new ImageProvisioner(driver.docker, { buildMissing: config.sandbox.buildMissingImages });
-    const terminals = new TerminalService({ driver, images, sandbox: config.sandbox, logger: logger.child({ component: 'terminals' }) });
+    const terminals = new TerminalService({
+      driver,
+      images,
+      sandbox: config.sandbox,
+      logger: logger.child({ component: 'terminals' }),
+      project: {
+        files: (principal, projectId) => fileService.filesForRun(principal, projectId),
+        roleOf: (projectId, userId) => projectRepository.roleOf(projectId, userId),
+      },
+    });
     gateway.register(terminalSocketRoute(terminals));
     const runs = new RunService({
       driver,

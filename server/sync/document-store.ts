@@ -8,6 +8,8 @@ export interface DocumentStoreOptions {
   network: NetworkAdapterInterface[];
   /** Whether a connected peer may sync a document; also decides when a revoked peer stops receiving. */
   mayAccess(peerId: PeerId, documentId: DocumentId): Promise<boolean>;
+  /** Least milliseconds between sync messages per document (a patched automerge-repo option; see vendor/README.md). */
+  syncThrottleMs: number;
 }
 
 /**
@@ -24,6 +26,7 @@ export class DocumentStore {
       storage: options.storage,
       network: options.network,
       peerId: 'tandem-server' as PeerId,
+      syncDebounceRate: options.syncThrottleMs,
       // Nothing is pushed unasked: a client syncs the documents it asks for, if it may.
       shareConfig: { announce: () => Promise.resolve(false), access: (peerId, documentId) => options.mayAccess(peerId, documentId!) },
     });

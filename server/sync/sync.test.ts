@@ -20,7 +20,10 @@ describe.each(kinds)('live sync through /sync on %s database', (kind) => {
   beforeAll(async () => {
     t = await startTestServer(kind);
     const register = async (prefix: string) => AuthResponse.parse((await t.api.post('/api/auth/register', newAccount(prefix))).body);
-    [owner, editor, viewer, stranger] = await Promise.all(['owner', 'editor', 'viewer', 'stranger'].map(register));
+    owner = await register('owner');
+    editor = await register('editor');
+    viewer = await register('viewer');
+    stranger = await register('stranger');
   });
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));

@@ -1,6 +1,6 @@
 import { Repo, type PeerId, type StorageAdapterInterface } from '@automerge/automerge-repo';
 import { WsTicketResponse } from '../../shared/protocol/auth.js';
-import { TicketedWebSocketAdapter } from '../../shared/sync/ticketed-websocket-adapter.js';
+import { CLIENT_SYNC_THROTTLE_MS, TicketedWebSocketAdapter } from '../../shared/sync/ticketed-websocket-adapter.js';
 import { request } from './http.js';
 
 export interface SyncClient {
@@ -15,7 +15,7 @@ export interface SyncClient {
 export function syncClient(
   serverUrl: string,
   token: string,
-  options: { storage?: StorageAdapterInterface; peerId?: string } = {},
+  options: { storage?: StorageAdapterInterface; peerId?: string; syncThrottleMs?: number } = {},
 ): SyncClient {
   const adapter = new TicketedWebSocketAdapter({
     serverUrl,
@@ -28,6 +28,7 @@ export function syncClient(
   });
   const repo = new Repo({
     network: [adapter],
+    syncDebounceRate: options.syncThrottleMs ?? CLIENT_SYNC_THROTTLE_MS,
     ...(options.storage ? { storage: options.storage } : {}),
     ...(options.peerId ? { peerId: options.peerId as PeerId } : {}),
   });

@@ -6,6 +6,12 @@ import { WS_TICKET_PARAM } from '../protocol/websocket.js';
 // Timers exist in every runtime this runs in; this module is compiled with neither DOM nor Node types.
 declare const setTimeout: (callback: () => void, ms: number) => unknown;
 
+/**
+ * What the IDE's `Repo` should pass as `syncDebounceRate`: keystrokes within this window travel as one
+ * message. automerge-repo's default, 100 ms, alone would put a fast typist's p99 latency above 100 ms.
+ */
+export const CLIENT_SYNC_THROTTLE_MS = 16;
+
 export interface TicketedAdapterOptions {
   /** The server's base URL, http(s)://host[:port]. */
   serverUrl: string;
