@@ -80,6 +80,10 @@ export class DocumentStore {
   }
 
   async close(): Promise<void> {
-    await this.repo.shutdown();
+    try {
+      await this.repo.shutdown();
+    } finally {
+      this.options.storage.close();
+    }
   }
 }

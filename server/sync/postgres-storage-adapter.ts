@@ -4,6 +4,8 @@ import type { PrismaClient } from '../db/database.js';
 const SEPARATOR = '/';
 const encodeKey = (key: StorageKey) => key.map(encodeURIComponent).join(SEPARATOR);
 const decodeKey = (path: string): StorageKey => path.split(SEPARATOR).map(decodeURIComponent);
+// Far longer than any save automerge-repo can still have scheduled for a document it has dropped.
+const TOMBSTONE_MS = 10 * 60 * 1000;
 const isDocumentChunk = (key: StorageKey) => key.length === 3 && (key[1] === 'snapshot' || key[1] === 'incremental');
 
 /**
@@ -19,8 +21,20 @@ const isDocumentChunk = (key: StorageKey) => key.length === 3 && (key[1] === 'sn
 export class PostgresStorageAdapter implements StorageAdapterInterface {
   /** Per document: chunk keys known to be committed, so covered by any later snapshot. */
   private readonly settled = new Map<string, Set<string>>();
+  /** Deleted documents: a save already scheduled (automerge-repo throttles them) must not bring one back. */
+  private readonly deleted = new Map<string, number>();
+
+  private closed = false;
 
   constructor(private readonly prisma: PrismaClient) {}
+
+  /**
+   * After the final flush at shutdown. Saves automerge-repo still had scheduled then hold nothing new (no
+   * peer is connected any more), and must not reach a database that is closing.
+   */
+  close(): void {
+    this.closed = true;
+  }
 
   async load(key: StorageKey): Promise<Uint8Array | undefined> {
     const row = await this.prisma.syncChunk.findUnique({ where: { key: encodeKey(key) }, select: { data: true } });
@@ -30,6 +44,7 @@ export class PostgresStorageAdapter implements StorageAdapterInterface {
   async save(key: StorageKey, data: Uint8Array): Promise<void> {
     const path = encodeKey(key);
     const docId = key[0] ?? '';
+    if (this.deleted.has(docId) || this.closed) return;
     const bytes = new Uint8Array(data);
     const upsert = this.prisma.syncChunk.upsert({
       where: { key: path },
@@ -67,10 +82,15 @@ export class PostgresStorageAdapter implements StorageAdapterInterface {
     for (const key of keys ?? []) if (key === path || key.startsWith(`${path}${SEPARATOR}`)) keys!.delete(key);
   }
 
-  /** Everything stored for these documents, in one statement (a deleted project's files). */
+  /** Everything stored for these documents, in one statement, and for good: ids are never reused. */
   async removeDocuments(documentIds: string[]): Promise<void> {
+    const now = Date.now();
+    for (const [id, at] of this.deleted) if (now - at > TOMBSTONE_MS) this.deleted.delete(id);
+    for (const id of documentIds) {
+      this.deleted.set(id, now);
+      this.settled.delete(id);
+    }
     await this.prisma.syncChunk.deleteMany({ where: { docId: { in: documentIds } } });
-    for (const id of documentIds) this.settled.delete(id);
   }
 
   private settledOf(docId: string): Set<string> {

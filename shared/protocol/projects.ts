@@ -28,12 +28,9 @@ export type ProjectMember = z.infer<typeof ProjectMember>;
 export const CreateProjectRequest = z.object({
   name: ProjectName,
   /** A language from GET /api/languages: the project starts with its hello-world file. */
-  template: LanguageId.optional().or(
-    z.string().transform((_value, context) => {
-      context.addIssue({ code: 'custom', message: `Not a language: use one of ${LanguageId.options.join(', ')} (GET /api/languages).` });
-      return z.NEVER;
-    }),
-  ),
+  template: z
+    .enum(LanguageId.options, { message: `Not a language: use one of ${LanguageId.options.join(', ')} (GET /api/languages).` })
+    .optional(),
 });
 export type CreateProjectRequest = z.input<typeof CreateProjectRequest>;
 export const UpdateProjectRequest = z.object({ name: ProjectName });
