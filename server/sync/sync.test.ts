@@ -74,6 +74,11 @@ describe.each(kinds)('live sync through /sync on %s database', (kind) => {
     expect([...a.doc().content].filter((c) => c === 'a')).toHaveLength(150);
     expect([...a.doc().content].filter((c) => c === 'b')).toHaveLength(150);
     await eventually(async () => expect(await restContent(projectId, path)).toBe(a.doc().content));
+    // The file index follows live edits too, so listings never need the documents.
+    await eventually(async () => {
+      const listing = FilesResponse.parse((await t.api.get(`/api/projects/${projectId}/files`, as(owner))).body);
+      expect(listing.files.find((f) => f.path === path)?.size).toBe(300);
+    });
   });
 
   it('edits made offline merge when the member reconnects', async () => {
