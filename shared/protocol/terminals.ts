@@ -1,12 +1,27 @@
 import { z } from 'zod';
-import { LanguageId } from './runs.js';
+import { LanguageId, WorkspacePath } from './runs.js';
 
 export const TerminalSize = z.object({
   cols: z.number().int().min(1).max(1000),
   rows: z.number().int().min(1).max(1000),
 });
 
-export const CreateTerminalRequest = z.object({ language: LanguageId.default('bash') }).extend(TerminalSize.partial().shape);
+/**
+ * Without `projectId`, a private terminal with an empty /workspace. With it, a terminal shared with the
+ * project's members, its /workspace holding the project's files as they are now (editor or owner role to
+ * open it). The language defaults to the one `entry`'s extension names, if Tandem runs it, else bash.
+ */
+export const CreateTerminalRequest = z
+  .object({
+    language: LanguageId.optional(),
+    projectId: z.string().uuid('Not a project id.').optional(),
+    entry: WorkspacePath.optional(),
+  })
+  .extend(TerminalSize.partial().shape)
+  .refine((request) => request.entry === undefined || request.projectId !== undefined, {
+    path: ['entry'],
+    message: '"entry" names a file of a project: send "projectId" with it.',
+  });
 export type CreateTerminalRequest = z.input<typeof CreateTerminalRequest>;
 
 export const CreateTerminalResponse = z.object({ terminalId: z.string() });

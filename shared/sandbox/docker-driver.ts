@@ -29,6 +29,10 @@ export const INSTANCE_LABEL = 'dev.tandem.instance';
 const INSTANCE = randomUUID();
 const RUNNER = '10001:10001';
 const MiB = 1024 * 1024;
+/** Reads a tar of the files from stdin; run as the runner, so what it writes is the runner's. */
+const UNPACK_FILES = ['tar', '-x', '-C', '/workspace', '-f', '-'];
+/** A tar that has not finished by then is stuck (an engine that stopped answering), not slow. */
+const WRITE_FILES_TIMEOUT_MS = 30_000;
 // Everything a sandbox sees of its environment; nothing of the server's.
 const SANDBOX_ENV = ['HOME=/workspace', 'LANG=C.UTF-8', 'LC_ALL=C.UTF-8', 'PATH=/usr/local/bin:/usr/bin:/bin'];
 
@@ -100,6 +104,44 @@ async function packFiles(files: RunFile[]): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
+/** A non-interactive command in the sandbox's workspace, with stdin, as the sandbox user sees it. */
+function commandExec(cmd: string[]): Docker.ExecCreateOptions {
+  return { Cmd: cmd, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false, WorkingDir: '/workspace', Env: SANDBOX_ENV };
+}
+
+/** Unpacks `files` into a started sandbox's /workspace; throws a SandboxError with tar's own complaint. */
+async function writeFiles(container: Docker.Container, files: RunFile[]): Promise<void> {
+  const exec = await container.exec(commandExec(UNPACK_FILES));
+  const stream = (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
+  let output = '';
+  const ended = new Promise<void>((resolve) => {
+    stream.once('end', resolve);
+    stream.once('close', resolve);
+    stream.once('error', () => resolve());
+  });
+  stream.pipe(new DockerDemuxer((_kind, data) => (output += data.toString())));
+  stream.end(await packFiles(files));
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), WRITE_FILES_TIMEOUT_MS)));
+  try {
+    if ((await Promise.race([ended, timedOut])) === 'timeout') {
+      throw new SandboxError('failed', `Writing the files into the sandbox took longer than ${WRITE_FILES_TIMEOUT_MS / 1000} s.`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  const exitCode = await exitCodeOf(exec);
+  if (exitCode !== 0) {
+    // Past the workspace's size tar gets SIGXFSZ (the fsize limit) and says nothing itself.
+    const reason =
+      output.trim() ||
+      (exitCode === 128 + 25
+        ? 'the files are larger than the workspace allows (SANDBOX_DISK_MB)'
+        : `tar exited with ${exitCode ?? 'no exit code'}`);
+    throw new SandboxError('failed', `Could not write the files into the sandbox: ${reason}`);
+  }
+}
+
 function describeDockerError(error: unknown, image: string): SandboxError {
   const status = (error as { statusCode?: number }).statusCode;
   const message = error instanceof Error ? error.message : String(error);
@@ -155,6 +197,7 @@ export class DockerSandboxDriver implements SandboxDriver {
     const image = imageTag(spec.language.image);
     const container = await this.createContainer(image, containerConfig(image, spec.limits, 'terminal', spec.network));
     try {
+      if (spec.files?.length) await writeFiles(container, spec.files);
       const exec = await container.exec({
         Cmd: ['bash', '-l'],
         Tty: true,
@@ -169,7 +212,7 @@ export class DockerSandboxDriver implements SandboxDriver {
       return new DockerTerminal(this, container, exec, stream);
     } catch (error) {
       this.remove(container);
-      throw describeDockerError(error, image);
+      throw error instanceof SandboxError ? error : describeDockerError(error, image);
     }
   }
 
@@ -281,7 +324,7 @@ class DockerRun implements RunHandle {
     this.container = container;
     if (this.killedFor) this.kill(this.killedFor);
     try {
-      const files = await this.exec(['tar', '-x', '-C', '/workspace', '-f', '-'], {
+      const files = await this.exec(UNPACK_FILES, {
         stdin: await packFiles(this.spec.files),
         collect: true,
       });
@@ -327,15 +370,7 @@ class DockerRun implements RunHandle {
     let exec: Docker.Exec;
     let stream: Duplex;
     try {
-      exec = await container.exec({
-        Cmd: cmd,
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        Tty: false,
-        WorkingDir: '/workspace',
-        Env: SANDBOX_ENV,
-      });
+      exec = await container.exec(commandExec(cmd));
       stream = (await exec.start({ hijack: true, stdin: true })) as unknown as Duplex;
     } catch (error) {
       if (this.killedFor) return { exitCode: null, output };

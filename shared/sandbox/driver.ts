@@ -37,6 +37,8 @@ export interface RunHandle {
 
 export interface TerminalSpec {
   language: LanguageDefinition;
+  /** Written into /workspace, owned by the runner, before the shell starts. */
+  files?: RunFile[];
   limits: Omit<SandboxLimits, 'timeoutMs' | 'outputBytes'>;
   network: boolean;
   cols: number;

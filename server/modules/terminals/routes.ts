@@ -5,7 +5,7 @@ import { CreateTerminalRequest, TerminalClientMessage, type TerminalServerMessag
 import { parseBody, parseParams } from '../../http/validate.js';
 import type { WsRoute } from '../../ws/gateway.js';
 import { principalOf } from '../auth/bearer.js';
-import type { TerminalService } from './service.js';
+import type { ClientResult, TerminalClient, TerminalService } from './service.js';
 
 const TerminalParams = z.object({ id: z.string().max(64) });
 
@@ -22,36 +22,46 @@ export function terminalRoutes(terminals: TerminalService): Router {
   return router;
 }
 
+const REFUSED: Record<Exclude<ClientResult, 'ok' | 'gone'>, TerminalServerMessage> = {
+  busy: { type: 'error', code: 'rate_limited', message: 'The shell is not reading its input yet; this input was dropped.' },
+  forbidden: {
+    type: 'error',
+    code: 'forbidden',
+    message: 'You can view this project but not type in its terminals: ask an owner to make you an editor.',
+  },
+};
+
 /** WS /api/terminals/:id — see shared/protocol/terminals.ts for the frames. */
 export function terminalSocketRoute(terminals: TerminalService): WsRoute {
   return {
     pattern: /^\/api\/terminals\/(?<id>[^/]+)$/,
     onConnection(socket, { principal, params }) {
-      const session = terminals.attach(principal, params.id!, socket);
-      if (!session) return;
+      const send = (message: TerminalServerMessage) => {
+        if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+      };
+      const attached = terminals.attach(principal, params.id!, socket);
+      // Messages are handled one after another, in order: checking a project role takes a moment, and
+      // keystrokes must not overtake each other (or arrive before the client is attached) meanwhile.
+      let queue: Promise<unknown> = attached;
       socket.on('message', (raw, isBinary) => {
-        const parsed = isBinary ? undefined : TerminalClientMessage.safeParse(safeJson(raw.toString()));
+        queue = queue
+          .then(async () => {
+            const client = await attached;
+            if (client) await handle(client, raw.toString(), isBinary);
+          })
+          .catch(() => send({ type: 'error', code: 'unavailable', message: 'Could not check your access to this terminal; try again.' }));
+      });
+      async function handle(client: TerminalClient, text: string, isBinary: boolean): Promise<void> {
+        const parsed = isBinary ? undefined : TerminalClientMessage.safeParse(safeJson(text));
         if (!parsed?.success) {
-          const error: TerminalServerMessage = {
-            type: 'error',
-            code: 'bad_request',
-            message: 'Send {type:"input", data} or {type:"resize", cols, rows}.',
-          };
-          socket.send(JSON.stringify(error));
+          send({ type: 'error', code: 'bad_request', message: 'Send {type:"input", data} or {type:"resize", cols, rows}.' });
           return;
         }
         const message = parsed.data;
-        if (message.type === 'input') {
-          if (!session.input(message.data)) {
-            const refused: TerminalServerMessage = {
-              type: 'error',
-              code: 'rate_limited',
-              message: 'The shell is not reading its input yet; this input was dropped.',
-            };
-            socket.send(JSON.stringify(refused));
-          }
-        } else void session.resize(message.cols, message.rows);
-      });
+        const result = message.type === 'input' ? await client.input(message.data) : await client.resize(message.cols, message.rows);
+        // A refused resize is not worth a reply: the next input says why, if the client types at all.
+        if ((result === 'busy' || result === 'forbidden') && message.type === 'input') send(REFUSED[result]);
+      }
     },
   };
 }

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { languageForPath } from '../../../shared/protocol/files.js';
+import type { ProjectRole } from '../../../shared/protocol/projects.js';
+import { MAX_PROJECT_RUN_BYTES, utf8Length, type RunFile } from '../../../shared/protocol/runs.js';
 import type { CreateTerminalRequest, TerminalServerMessage } from '../../../shared/protocol/terminals.js';
 import { WsCloseCode } from '../../../shared/protocol/websocket.js';
 import type { SandboxDriver, TerminalHandle } from '../../../shared/sandbox/driver.js';
 import type { ImageProvisioner } from '../../../shared/sandbox/images.js';
-import { findLanguage } from '../../../shared/sandbox/languages.js';
+import { findLanguage, type LanguageDefinition } from '../../../shared/sandbox/languages.js';
 import type { Config } from '../../config.js';
 import { AppError } from '../../http/errors.js';
 import type { Logger } from '../../logger.js';
@@ -16,12 +19,71 @@ const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
 /** A client that has not caught up after this long is disconnected (it can reconnect and get the scrollback). */
 const STALLED_CLIENT_MS = 5000;
+/** How stale a project member's role may be: a lowered or removed member loses their access within this. */
+const ROLE_TTL_MS = 1000;
 
 type ExitReason = Extract<TerminalServerMessage, { type: 'exit' }>['reason'];
 
+/** `type`: input and resize; `watch`: output only; `none`: not a member (any more). */
+type Access = 'type' | 'watch' | 'none';
+
+const accessOf = (role: ProjectRole | null): Access => (role === null ? 'none' : role === 'viewer' ? 'watch' : 'type');
+
+export type ClientResult = 'ok' | 'busy' | 'forbidden' | 'gone';
+
+/** The project a project terminal belongs to: its files, and who may use it. */
+export interface TerminalProjects {
+  /** The project's current files, if the caller is a member (a 404 AppError otherwise). */
+  files(principal: Principal, projectId: string): Promise<RunFile[]>;
+  roleOf(projectId: string, userId: string): Promise<ProjectRole | null>;
+}
+
+/**
+ * One connection to a terminal. On a project terminal what it may do follows the member's role, looked up
+ * again once it is older than ROLE_TTL_MS, so nobody keeps typing on the strength of a role they lost.
+ */
+export class TerminalClient {
+  private checkedAt = Date.now();
+  private checking: Promise<Access> | undefined;
+
+  constructor(
+    readonly socket: WebSocket,
+    private readonly session: TerminalSession,
+    private access: Access,
+    private readonly lookup?: () => Promise<Access>,
+  ) {}
+
+  /** Rejects when the role could not be looked up; a removed member's socket is closed as not found. */
+  current(): Promise<Access> {
+    if (!this.lookup || Date.now() - this.checkedAt < ROLE_TTL_MS) return Promise.resolve(this.access);
+    this.checking ??= this.lookup()
+      .then((access) => {
+        this.access = access;
+        this.checkedAt = Date.now();
+        if (access === 'none') this.socket.close(WsCloseCode.notFound, 'no such terminal');
+        return access;
+      })
+      .finally(() => (this.checking = undefined));
+    return this.checking;
+  }
+
+  async input(data: string): Promise<ClientResult> {
+    const access = await this.current();
+    if (access !== 'type') return access === 'none' ? 'gone' : 'forbidden';
+    return this.session.input(data) ? 'ok' : 'busy';
+  }
+
+  async resize(cols: number, rows: number): Promise<ClientResult> {
+    const access = await this.current();
+    if (access !== 'type') return access === 'none' ? 'gone' : 'forbidden';
+    await this.session.resize(cols, rows);
+    return 'ok';
+  }
+}
+
 /** One shell in one sandbox, shared by every connection attached to it (pair programming). */
 class TerminalSession {
-  readonly clients = new Set<WebSocket>();
+  readonly clients = new Set<TerminalClient>();
   private scrollback: Buffer[] = [];
   private scrollbackBytes = 0;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -32,6 +94,8 @@ class TerminalSession {
   constructor(
     readonly id: string,
     readonly ownerId: string,
+    /** Set for a project's terminal, which every member of the project may watch. */
+    readonly projectId: string | undefined,
     private readonly handle: TerminalHandle,
     private readonly idleMs: number,
     private readonly onEnded: (session: TerminalSession) => void,
@@ -41,12 +105,12 @@ class TerminalSession {
     this.touch();
   }
 
-  attach(socket: WebSocket): void {
+  attach(client: TerminalClient): void {
     this.touch();
-    this.clients.add(socket);
+    this.clients.add(client);
     // A client that (re)connects sees what happened recently first.
-    if (this.scrollbackBytes) socket.send(Buffer.concat(this.scrollback), { binary: true });
-    socket.on('close', () => this.clients.delete(socket));
+    if (this.scrollbackBytes) client.socket.send(Buffer.concat(this.scrollback), { binary: true });
+    client.socket.on('close', () => this.clients.delete(client));
   }
 
   /** False when the shell has not read earlier input yet. */
@@ -71,16 +135,19 @@ class TerminalSession {
     this.scrollback.push(data);
     this.scrollbackBytes += data.length;
     while (this.scrollbackBytes > SCROLLBACK_BYTES && this.scrollback.length > 1) this.scrollbackBytes -= this.scrollback.shift()!.length;
-    for (const client of this.clients) if (client.readyState === client.OPEN) client.send(data, { binary: true });
-    if (!this.paused && [...this.clients].some((client) => client.bufferedAmount > HIGH_WATER)) {
+    for (const { socket } of this.clients) if (socket.readyState === socket.OPEN) socket.send(data, { binary: true });
+    // A member who only watches sends nothing that would look their role up again; output does it instead.
+    for (const client of this.clients) void client.current().catch(() => undefined);
+    const sockets = () => [...this.clients].map((client) => client.socket);
+    if (!this.paused && sockets().some((socket) => socket.bufferedAmount > HIGH_WATER)) {
       this.paused = true;
       this.handle.pause();
       const pausedAt = Date.now();
       const check = setInterval(() => {
         if (Date.now() - pausedAt > STALLED_CLIENT_MS) {
-          for (const client of this.clients) if (client.bufferedAmount >= LOW_WATER) client.terminate();
+          for (const socket of sockets()) if (socket.bufferedAmount >= LOW_WATER) socket.terminate();
         }
-        if (this.ended || [...this.clients].every((client) => client.bufferedAmount < LOW_WATER)) {
+        if (this.ended || sockets().every((socket) => socket.bufferedAmount < LOW_WATER)) {
           clearInterval(check);
           this.paused = false;
           this.handle.resume();
@@ -93,10 +160,10 @@ class TerminalSession {
     this.ended = true;
     clearTimeout(this.idleTimer);
     const message: TerminalServerMessage = { type: 'exit', exitCode, reason: this.exitReason };
-    for (const client of this.clients) {
-      if (client.readyState === client.OPEN) {
-        client.send(JSON.stringify(message));
-        client.close(1000, 'terminal ended');
+    for (const { socket } of this.clients) {
+      if (socket.readyState === socket.OPEN) {
+        socket.send(JSON.stringify(message));
+        socket.close(1000, 'terminal ended');
       }
     }
     this.onEnded(this);
@@ -117,10 +184,25 @@ export class TerminalService {
   private readonly pending = new Set<Promise<unknown>>();
   private closing = false;
 
-  constructor(private readonly deps: { driver: SandboxDriver; images: ImageProvisioner; sandbox: Config['sandbox']; logger: Logger }) {}
+  constructor(
+    private readonly deps: {
+      driver: SandboxDriver;
+      images: ImageProvisioner;
+      sandbox: Config['sandbox'];
+      logger: Logger;
+      project: TerminalProjects;
+    },
+  ) {}
 
   async create(principal: Principal, request: CreateTerminalRequest): Promise<string> {
     if (this.closing) throw new AppError('unavailable', 'The server is shutting down; open a terminal again in a moment.');
+    if (request.projectId !== undefined) {
+      const role = await this.deps.project.roleOf(request.projectId, principal.userId);
+      if (role === null) throw new AppError('not_found', `There is no project ${request.projectId} that you are a member of.`);
+      if (role === 'viewer') {
+        throw new AppError('forbidden', 'You can view this project but not open terminals in it: ask an owner to make you an editor.');
+      }
+    }
     const open = [...this.sessions.values()].filter((session) => session.ownerId === principal.userId).length;
     const mine = open + (this.creating.get(principal.userId) ?? 0);
     if (mine >= this.deps.sandbox.terminalsPerUser) {
@@ -143,7 +225,15 @@ export class TerminalService {
   }
 
   private async open(principal: Principal, request: CreateTerminalRequest): Promise<string> {
-    const language = findLanguage(request.language ?? 'bash')!;
+    const language = languageOf(request);
+    const files = request.projectId === undefined ? undefined : await this.deps.project.files(principal, request.projectId);
+    const bytes = files?.reduce((sum, file) => sum + utf8Length(file.content), 0) ?? 0;
+    if (bytes > MAX_PROJECT_RUN_BYTES) {
+      throw new AppError(
+        'payload_too_large',
+        `The project's files are ${bytes} bytes; a terminal's workspace takes at most ${MAX_PROJECT_RUN_BYTES} bytes.`,
+      );
+    }
     const availability = await this.deps.driver.available();
     if (!availability.ok) throw new AppError('unavailable', `Terminals cannot open right now: ${availability.reason}`);
     await this.deps.images
@@ -155,6 +245,7 @@ export class TerminalService {
     const handle = await this.deps.driver
       .openTerminal({
         language,
+        files,
         limits: { memoryMb: defaults.memoryMb, cpus: defaults.cpus, pids, diskMb },
         network: terminalNetwork,
         cols: request.cols ?? 80,
@@ -164,25 +255,58 @@ export class TerminalService {
         throw new AppError('unavailable', error instanceof Error ? error.message : String(error));
       });
     const id = randomUUID();
-    this.sessions.set(id, new TerminalSession(id, principal.userId, handle, terminalIdleMs, (session) => this.sessions.delete(session.id)));
+    this.sessions.set(
+      id,
+      new TerminalSession(id, principal.userId, request.projectId, handle, terminalIdleMs, (session) => this.sessions.delete(session.id)),
+    );
     return id;
   }
 
-  /** The terminal, if it exists and the caller may use it; otherwise the socket is closed as not found. */
-  attach(principal: Principal, id: string, socket: WebSocket): TerminalSession | undefined {
-    const session = this.sessions.get(id);
-    if (!session || session.ended || (session.ownerId !== principal.userId && principal.role !== 'admin')) {
+  /**
+   * The caller's connection to the terminal, if it exists and they may use it: a private terminal is its
+   * creator's (and an admin's), a project terminal every member's. Otherwise the socket is closed as not
+   * found, the same whether the terminal exists or not, so ids cannot be probed.
+   */
+  async attach(principal: Principal, id: string, socket: WebSocket): Promise<TerminalClient | undefined> {
+    const refuse = () => {
       socket.close(WsCloseCode.notFound, 'no such terminal');
       return undefined;
+    };
+    const session = this.sessions.get(id);
+    if (!session || session.ended) return refuse();
+    const { projectId } = session;
+    if (projectId === undefined) {
+      if (session.ownerId !== principal.userId && principal.role !== 'admin') return refuse();
+      const client = new TerminalClient(socket, session, 'type');
+      session.attach(client);
+      return client;
     }
-    session.attach(socket);
-    return session;
+    const lookup = async () => accessOf(await this.deps.project.roleOf(projectId, principal.userId));
+    let access: Access;
+    try {
+      access = await lookup();
+    } catch (error) {
+      this.deps.logger.error({ err: error, terminalId: id }, 'could not look up a project role for a terminal');
+      socket.close(1011, 'could not check your access; try again');
+      return undefined;
+    }
+    // The shell may have ended, or the client hung up, while the role was looked up.
+    if (access === 'none' || session.ended) return refuse();
+    if (socket.readyState !== socket.OPEN) return undefined;
+    const client = new TerminalClient(socket, session, access, lookup);
+    session.attach(client);
+    return client;
   }
 
   async delete(principal: Principal, id: string): Promise<void> {
     const session = this.sessions.get(id);
-    if (!session || (session.ownerId !== principal.userId && principal.role !== 'admin')) {
-      throw new AppError('not_found', `There is no terminal ${id} of yours.`);
+    const missing = () => new AppError('not_found', `There is no terminal ${id} of yours.`);
+    if (!session) throw missing();
+    if (session.ownerId !== principal.userId && principal.role !== 'admin') {
+      if (session.projectId === undefined) throw missing();
+      const role = await this.deps.project.roleOf(session.projectId, principal.userId);
+      if (role === null) throw missing();
+      if (role !== 'owner') throw new AppError('forbidden', 'Only whoever opened this terminal, or an owner of its project, can close it.');
     }
     await session.end('deleted');
   }
@@ -192,4 +316,12 @@ export class TerminalService {
     await Promise.allSettled([...this.pending]);
     await Promise.all([...this.sessions.values()].map((session) => session.end('shutdown')));
   }
+}
+
+/** A project terminal starts in the language of the file it was opened for, if Tandem runs that language. */
+function languageOf(request: CreateTerminalRequest): LanguageDefinition {
+  if (request.language) return findLanguage(request.language)!;
+  const fromEntry =
+    request.projectId !== undefined && request.entry !== undefined ? findLanguage(languageForPath(request.entry)) : undefined;
+  return fromEntry ?? findLanguage('bash')!;
 }

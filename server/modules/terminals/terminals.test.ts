@@ -3,6 +3,8 @@ import WebSocket from 'ws';
 import {
   AuthResponse,
   CreateTerminalResponse,
+  MemberResponse,
+  ProjectResponse,
   TerminalServerMessage,
   WsCloseCode,
   WsTicketResponse,
@@ -139,5 +141,127 @@ describe.runIf(images.available)('terminals', () => {
   it('refuses an unknown language and bad sizes', async () => {
     expect((await t.api.post('/api/terminals', { language: 'cobol' }, { token: alice.accessToken })).status).toBe(400);
     expect((await t.api.post('/api/terminals', { cols: 0 }, { token: alice.accessToken })).status).toBe(400);
+    expect((await t.api.post('/api/terminals', { entry: 'main.py' }, { token: alice.accessToken })).status).toBe(400);
+    expect((await t.api.post('/api/terminals', { projectId: 'nope' }, { token: alice.accessToken })).status).toBe(400);
+  });
+
+  describe('in a project', () => {
+    const accounts = {
+      owner: newAccount('owner'),
+      editor: newAccount('editor'),
+      viewer: newAccount('viewer'),
+      stranger: newAccount('stranger'),
+    };
+    const tokens = {} as Record<keyof typeof accounts, string>;
+    const userIds = {} as Record<'editor' | 'viewer', string>;
+    let projectId: string;
+    beforeAll(async () => {
+      for (const [name, account] of Object.entries(accounts)) {
+        tokens[name as keyof typeof accounts] = AuthResponse.parse((await t.api.post('/api/auth/register', account)).body).accessToken;
+      }
+      const project = await t.api.post('/api/projects', { name: 'Pair', template: 'python' }, { token: tokens.owner });
+      expect(project.status).toBe(201);
+      projectId = ProjectResponse.parse(project.body).project.id;
+      for (const role of ['editor', 'viewer'] as const) {
+        const added = await t.api.post(
+          `/api/projects/${projectId}/members`,
+          { login: accounts[role].username, role },
+          { token: tokens.owner },
+        );
+        expect(added.status).toBe(201);
+        userIds[role] = MemberResponse.parse(added.body).member.userId;
+      }
+    });
+
+    const remove = async (id: string, token = tokens.owner) => (await t.api.request('DELETE', `/api/terminals/${id}`, { token })).status;
+
+    it("starts with the project's files, owned by the runner, in the entry's language", async () => {
+      const id = await create(tokens.owner, { projectId, entry: 'main.py' });
+      const client = await attach(id, tokens.owner);
+      type(client, 'cat main.py\r');
+      await expect.poll(() => client.screen(), { timeout: 10_000 }).toMatch(/\nprint\("Hello, world!"\)\n/);
+      type(client, 'stat -c %u:%g main.py; python3 main.py\r');
+      await expect.poll(() => client.screen(), { timeout: 10_000 }).toMatch(/\n10001:10001\nHello, world!\n/);
+      expect(await remove(id)).toBe(204);
+    });
+
+    it('is shared with an editor, who sees the output and can type', async () => {
+      const id = await create(tokens.owner, { projectId });
+      const owner = await attach(id, tokens.owner);
+      const editor = await attach(id, tokens.editor);
+      type(owner, 'echo h""i\r');
+      await expect.poll(() => editor.screen(), { timeout: 10_000 }).toMatch(/\nhi\n/);
+      type(editor, 'echo from-""editor\r');
+      await expect.poll(() => owner.screen(), { timeout: 10_000 }).toMatch(/\nfrom-editor\n/);
+      expect(editor.control).toEqual([]);
+      // Only whoever opened it, or a project owner, closes it.
+      expect(await remove(id, tokens.editor)).toBe(403);
+      expect(await remove(id, tokens.owner)).toBe(204);
+      expect(await editor.closed).toBe(1000);
+    });
+
+    it("shows a viewer the output but refuses the viewer's input", async () => {
+      const id = await create(tokens.owner, { projectId });
+      const owner = await attach(id, tokens.owner);
+      const viewer = await attach(id, tokens.viewer);
+      type(viewer, 'echo from-""viewer\r');
+      await expect
+        .poll(() => viewer.control)
+        .toContainEqual({
+          type: 'error',
+          code: 'forbidden',
+          message: 'You can view this project but not type in its terminals: ask an owner to make you an editor.',
+        });
+      type(owner, 'echo h""i\r');
+      await expect.poll(() => viewer.screen(), { timeout: 10_000 }).toMatch(/\nhi\n/);
+      expect(owner.screen()).not.toMatch(/viewer/);
+      expect(viewer.screen()).not.toMatch(/viewer/);
+      expect(await remove(id)).toBe(204);
+    });
+
+    it('is not there for anyone outside the project, and a viewer cannot open one', async () => {
+      const id = await create(tokens.owner, { projectId });
+      const stranger = await attach(id, tokens.stranger);
+      expect(await stranger.closed).toBe(WsCloseCode.notFound);
+      expect(stranger.screen()).toBe('');
+      expect(await remove(id, tokens.stranger)).toBe(404);
+      expect((await t.api.post('/api/terminals', { projectId }, { token: tokens.stranger })).status).toBe(404);
+      expect((await t.api.post('/api/terminals', { projectId }, { token: tokens.viewer })).status).toBe(403);
+      expect(await remove(id)).toBe(204);
+    });
+
+    it('follows role changes: a lowered editor stops typing, a removed member is disconnected', async () => {
+      const id = await create(tokens.owner, { projectId });
+      const owner = await attach(id, tokens.owner);
+      const editor = await attach(id, tokens.editor);
+      const viewer = await attach(id, tokens.viewer);
+      const setRole = (userId: string, role: string) =>
+        t.api.request('PATCH', `/api/projects/${projectId}/members/${userId}`, { token: tokens.owner, body: { role } });
+      expect((await setRole(userIds.editor, 'viewer')).status).toBe(200);
+      try {
+        // A role is trusted for about a second; after that the change applies.
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        type(editor, 'echo still-""typing\r');
+        await expect.poll(() => editor.control).toContainEqual(expect.objectContaining({ type: 'error', code: 'forbidden' }));
+
+        expect(
+          (await t.api.request('DELETE', `/api/projects/${projectId}/members/${userIds.viewer}`, { token: tokens.owner })).status,
+        ).toBe(204);
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        // Watching alone is enough to be noticed: the next output looks the role up again.
+        type(owner, 'echo h""i\r');
+        expect(await viewer.closed).toBe(WsCloseCode.notFound);
+        await expect.poll(() => owner.screen(), { timeout: 10_000 }).toMatch(/\nhi\n/);
+        expect(owner.screen()).not.toMatch(/still-typing/);
+      } finally {
+        await setRole(userIds.editor, 'editor');
+        await t.api.post(
+          `/api/projects/${projectId}/members`,
+          { login: accounts.viewer.username, role: 'viewer' },
+          { token: tokens.owner },
+        );
+      }
+      expect(await remove(id)).toBe(204);
+    });
   });
 });
