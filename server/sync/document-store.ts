@@ -22,7 +22,7 @@ export class DocumentStore {
   private readonly flushes = new Map<string, { heads: string; done: Promise<void> }>();
 
   constructor(private readonly options: DocumentStoreOptions) {
-    this.repo = new Repo({
+    const repo = new Repo({
       storage: options.storage,
       network: options.network,
       peerId: 'tandem-server' as PeerId,
@@ -30,6 +30,32 @@ export class DocumentStore {
       // Nothing is pushed unasked: a client syncs the documents it asks for, if it may.
       shareConfig: { announce: () => Promise.resolve(false), access: (peerId, documentId) => options.mayAccess(peerId, documentId!) },
     });
+    this.repo = repo;
+    this.serialiseSaves();
+  }
+
+  /**
+   * One save at a time per document. automerge-repo's own throttled save and `flush` may otherwise overlap:
+   * two incremental saves of the same changes, or an incremental save racing a compaction, which leaves a
+   * chunk the snapshot already holds (33.7 MB beside a 129 KB snapshot, for the editing trace). Each save
+   * writes the document as it is when its turn comes, so none is older than the one before.
+   */
+  private serialiseSaves(): void {
+    const storage = this.repo.storageSubsystem!;
+    const saveDoc = storage.saveDoc.bind(storage);
+    const queues = new Map<string, Promise<void>>();
+    storage.saveDoc = (documentId, doc) => {
+      const turn = (queues.get(documentId) ?? Promise.resolve())
+        .catch(() => undefined)
+        .then(() => saveDoc(documentId, this.repo.handles[documentId]?.doc() ?? doc));
+      queues.set(documentId, turn);
+      void turn
+        .catch(() => undefined)
+        .then(() => {
+          if (queues.get(documentId) === turn) queues.delete(documentId);
+        });
+      return turn;
+    };
   }
 
   async create<T>(initial: T): Promise<DocHandle<T>> {

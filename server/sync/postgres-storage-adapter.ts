@@ -29,8 +29,8 @@ export class PostgresStorageAdapter implements StorageAdapterInterface {
   constructor(private readonly prisma: PrismaClient) {}
 
   /**
-   * After the final flush at shutdown. Saves automerge-repo still had scheduled then hold nothing new (no
-   * peer is connected any more), and must not reach a database that is closing.
+   * After the final flush at shutdown. Saves (and a compaction's removals) automerge-repo still had
+   * scheduled then hold nothing new (no peer is connected any more), and must not reach a closing database.
    */
   close(): void {
     this.closed = true;
@@ -62,6 +62,7 @@ export class PostgresStorageAdapter implements StorageAdapterInterface {
   }
 
   async remove(key: StorageKey): Promise<void> {
+    if (this.closed) return;
     const path = encodeKey(key);
     await this.prisma.syncChunk.deleteMany({ where: { key: path } });
     this.settled.get(key[0] ?? '')?.delete(path);
@@ -75,6 +76,7 @@ export class PostgresStorageAdapter implements StorageAdapterInterface {
   }
 
   async removeRange(keyPrefix: StorageKey): Promise<void> {
+    if (this.closed) return;
     await this.prisma.syncChunk.deleteMany({ where: this.rangeFilter(keyPrefix) });
     if (keyPrefix.length === 0) return this.settled.clear();
     const path = encodeKey(keyPrefix);

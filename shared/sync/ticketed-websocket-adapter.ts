@@ -12,6 +12,8 @@ declare const setTimeout: (callback: () => void, ms: number) => unknown;
  */
 export const CLIENT_SYNC_THROTTLE_MS = 16;
 
+const SLOW_SERVER_MS = 5000;
+
 export interface TicketedAdapterOptions {
   /** The server's base URL, http(s)://host[:port]. */
   serverUrl: string;
@@ -32,8 +34,9 @@ export function syncUrl(serverUrl: string, ticket: string): string {
 /**
  * automerge-repo's own WebSocket client adapter, except that every connection attempt, first or retry,
  * fetches a fresh ticket first: tickets are single use, so the stock adapter's fixed URL would work once.
- * Offline, the repo is told the network is ready after the first failed attempt, so documents open from
- * local storage at once instead of waiting for a server that is not there.
+ * The repo is told the network is ready when the server has answered, or after the first failed attempt
+ * (offline, documents then open from local storage at once), or after 5 s of a server that is slow to
+ * answer; never merely after 1 s, as upstream, which under load turns a busy server into "unavailable".
  */
 export class TicketedWebSocketAdapter extends WebSocketClientAdapter {
   private fetching = false;
@@ -44,14 +47,15 @@ export class TicketedWebSocketAdapter extends WebSocketClientAdapter {
 
   constructor(private readonly options: TicketedAdapterOptions) {
     super(syncUrl(options.serverUrl, 'pending'), options.retryIntervalMs ?? 5000);
+    this.on('peer-candidate', () => this.markAttempted());
   }
 
   override isReady(): boolean {
-    return this.attempted || super.isReady();
+    return this.attempted;
   }
 
   override whenReady(): Promise<void> {
-    return Promise.race([this.firstAttempt, super.whenReady()]);
+    return this.firstAttempt;
   }
 
   override connect(peerId: PeerId, peerMetadata?: PeerMetadata): void {
@@ -67,7 +71,10 @@ export class TicketedWebSocketAdapter extends WebSocketClientAdapter {
         // Declared read-only upstream, but read afresh by every connection attempt.
         (this as unknown as { url: string }).url = syncUrl(this.options.serverUrl, ticket);
         super.connect(peerId, peerMetadata);
-        setTimeout(() => this.markAttempted(), 1000);
+        // Ready once the server answers (its "peer" message), the attempt fails, or a slow
+        // server has had a fair chance: a busy server is not reported as "document unavailable".
+        this.socket?.addEventListener('close', () => this.markAttempted());
+        setTimeout(() => this.markAttempted(), SLOW_SERVER_MS);
       },
       () => {
         this.fetching = false;
