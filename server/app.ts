@@ -45,7 +45,14 @@ export function createApp(deps: AppDependencies): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.use(requestLogger(deps.logger));
-  app.use(helmet());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // Automerge is WebAssembly, compiled in the page; Monaco's and the offline shell's workers are our own files.
+        directives: { scriptSrc: ["'self'", "'wasm-unsafe-eval'"], workerSrc: ["'self'"] },
+      },
+    }),
+  );
   app.use(
     cors({
       origin: config.corsOrigins,

@@ -1,5 +1,6 @@
 import { Automerge, cbor, NetworkAdapter, type Message, type PeerId, type PeerMetadata } from '@automerge/automerge-repo/slim';
 import type { WebSocket } from 'ws';
+import { PresenceMessage } from '../../shared/protocol/presence.js';
 import { SYNC_PROTOCOL_VERSION, SyncJoinMessage, SyncRepoMessage } from '../../shared/protocol/sync.js';
 import { WsCloseCode } from '../../shared/protocol/websocket.js';
 import type { Logger } from '../logger.js';
@@ -136,7 +137,12 @@ export class SyncServerAdapter extends NetworkAdapter {
       return this.violation(connection, `not a valid sync message${typeof type === 'string' ? ` of type "${type}"` : ''}`);
     }
     const message = parsed.data;
-    if (message.senderId !== connection.peerId) return this.violation(connection, 'a message claimed another peer\u2019s id');
+    if (message.senderId !== connection.peerId) {
+      // automerge-repo floods ephemeral messages: a client passes on what it heard from others, under their
+      // sender id. The server relayed those itself already, so the echo is dropped; anything else is forgery.
+      if (message.type === 'ephemeral') return;
+      return this.violation(connection, 'a message claimed another peer\u2019s id');
+    }
     if (message.targetId !== this.peerId) return;
     const grant = await this.options.grant(connection.principal.userId, message.documentId);
     if (!grant) {
@@ -150,6 +156,7 @@ export class SyncServerAdapter extends NetworkAdapter {
       }
       return;
     }
+    if (message.type === 'ephemeral' && !this.isOwnPresence(connection, message.data)) return;
     if ((message.type === 'sync' || message.type === 'request') && !grant.writable) {
       this.emit('message', { ...message, data: this.readOnly(message.documentId, message.data) } as Message);
       return;
@@ -158,6 +165,23 @@ export class SyncServerAdapter extends NetworkAdapter {
     if (message.type === 'sync' && Automerge.decodeSyncMessage(message.data).changes.length > 0) {
       this.options.onRemoteChange(message.documentId);
     }
+  }
+
+  /**
+   * Ephemeral messages are relayed to every member with the document open, so they carry only presence,
+   * and only about the sender: nobody can show a cursor under someone else's name.
+   */
+  private isOwnPresence(connection: Connection, data: Uint8Array): boolean {
+    let decoded: unknown;
+    try {
+      decoded = cbor.decode(data);
+    } catch {
+      return false;
+    }
+    const presence = PresenceMessage.safeParse(decoded);
+    return (
+      presence.success && presence.data.userId === connection.principal.userId && presence.data.username === connection.principal.username
+    );
   }
 
   /** The message without its changes, and without heads the server does not have (they would be asked for). */

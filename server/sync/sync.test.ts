@@ -3,6 +3,7 @@ import { Automerge, cbor } from '@automerge/automerge-repo/slim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { AuthResponse, FilesResponse, ProjectResponse, WsTicketResponse, type FileDocument } from '../../shared/protocol/index.js';
+import { PresenceMessage } from '../../shared/protocol/presence.js';
 import { WsCloseCode } from '../../shared/protocol/websocket.js';
 import { databaseKinds } from '../test-support/databases.js';
 import { eventually, syncClient, type SyncClient } from '../test-support/sync-client.js';
@@ -177,6 +178,47 @@ describe.each(kinds)('live sync through /sync on %s database', (kind) => {
     expect(code).toBe(WsCloseCode.peerIdInUse);
     // The victim's own connection is untouched.
     expect(t.server.gateway.openSockets).toBeGreaterThan(0);
+  });
+
+  it('presence reaches the project\u2019s other members (viewers too), never under someone else\u2019s name or to strangers', async () => {
+    const { projectDocUrl } = await sharedFile();
+    const heard = (handle: DocHandle<unknown>) => {
+      const messages: PresenceMessage[] = [];
+      handle.on('ephemeral-message', ({ message }) => messages.push(PresenceMessage.parse(message)));
+      return messages;
+    };
+    const ownerDoc = await connect(owner).repo.find<unknown>(projectDocUrl);
+    const editorDoc = await connect(editor).repo.find<unknown>(projectDocUrl);
+    const viewerDoc = await connect(viewer).repo.find<unknown>(projectDocUrl);
+    const toOwner = heard(ownerDoc);
+    const toViewer = heard(viewerDoc);
+    const presence = (who: AuthResponse, clientId: string, anchor: number): PresenceMessage => ({
+      type: 'presence',
+      clientId,
+      userId: who.user.id,
+      username: who.user.username,
+      path: 'notes.txt',
+      selections: [{ anchor, head: anchor }],
+    });
+    // An impostor: the editor claiming to be the owner. Then the editor's own and the viewer's presence.
+    editorDoc.broadcast(presence(owner, 'forged', 1));
+    editorDoc.broadcast(presence(editor, 'editor-window', 2));
+    viewerDoc.broadcast(presence(viewer, 'viewer-window', 3));
+    await eventually(() => {
+      expect(toOwner.map((m) => m.clientId).sort()).toEqual(['editor-window', 'viewer-window']);
+      expect(toViewer.map((m) => m.clientId)).toEqual(['editor-window']);
+    });
+    expect(toOwner.find((m) => m.clientId === 'editor-window')?.selections).toEqual([{ anchor: 2, head: 2 }]);
+    // Clients pass on what they heard (automerge-repo floods ephemeral messages): nobody is cut off for it,
+    // so presence keeps flowing afterwards.
+    ownerDoc.broadcast(presence(owner, 'owner-window', 4));
+    await eventually(() => expect(toViewer.map((m) => m.clientId)).toContain('owner-window'));
+    viewerDoc.broadcast(presence(viewer, 'viewer-again', 5));
+    await eventually(() => expect(toOwner.map((m) => m.clientId)).toContain('viewer-again'));
+    // A stranger cannot open the project document, so hears nothing and reaches no one.
+    const strangerRepo = connect(stranger).repo;
+    await expect(strangerRepo.find<unknown>(projectDocUrl)).rejects.toThrow(/unavailable/i);
+    expect(toOwner.some((m) => m.userId === stranger.user.id || m.clientId === 'forged')).toBe(false);
   });
 
   it('a client that speaks anything but the protocol is disconnected', async () => {

@@ -9,3 +9,4 @@ export * from './sync.js';
 export * from './terminals.js';
 export * from './version.js';
 export * from './websocket.js';
+export * from './presence.js';

@@ -25,7 +25,7 @@ import {
   UpdateProjectRequest,
 } from './projects.js';
 import { LanguagesResponse, RunRequest, RunResponse } from './runs.js';
-import { CreateTerminalRequest, CreateTerminalResponse } from './terminals.js';
+import { CreateTerminalRequest, CreateTerminalResponse, ProjectTerminalsResponse } from './terminals.js';
 
 /** One HTTP route's contract: the server validates `body` on arrival, clients parse `response`. */
 export interface RouteContract {
@@ -77,6 +77,14 @@ export const routes = {
     auth: true,
   }),
   deleteTerminal: route({ method: 'DELETE', path: '/api/terminals/:id', status: 204, auth: true }),
+  /** Any member: the project's open terminals, to watch or (editors and owners) type in. */
+  listProjectTerminals: route({
+    method: 'GET',
+    path: '/api/projects/:id/terminals',
+    response: ProjectTerminalsResponse,
+    status: 200,
+    auth: true,
+  }),
   createProject: route({
     method: 'POST',
     path: '/api/projects',

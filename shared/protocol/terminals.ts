@@ -27,6 +27,24 @@ export type CreateTerminalRequest = z.input<typeof CreateTerminalRequest>;
 export const CreateTerminalResponse = z.object({ terminalId: z.string() });
 export type CreateTerminalResponse = z.infer<typeof CreateTerminalResponse>;
 
+/** An open terminal of a project, as GET /api/projects/:id/terminals lists it to any member. */
+export const ProjectTerminal = z.object({
+  terminalId: z.string(),
+  /** Whoever opened it: they, or an owner of the project, may close it. */
+  owner: z.object({ userId: z.string(), username: z.string() }),
+  language: LanguageId,
+  /** The file it was opened for, if any. */
+  entry: z.string().nullable(),
+  createdAt: z.string().datetime(),
+  /** Connections attached to it right now. */
+  attached: z.number().int().min(0),
+});
+export type ProjectTerminal = z.infer<typeof ProjectTerminal>;
+
+/** Oldest first. */
+export const ProjectTerminalsResponse = z.object({ terminals: z.array(ProjectTerminal) });
+export type ProjectTerminalsResponse = z.infer<typeof ProjectTerminalsResponse>;
+
 /**
  * WS /api/terminals/:id. Output travels server → client as **binary frames** of raw terminal bytes (a
  * client that attaches first receives the recent scrollback as one binary frame). Everything else is a

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
+import { ProjectParams } from '../../../shared/protocol/projects.js';
 import { routes } from '../../../shared/protocol/routes.js';
 import { CreateTerminalRequest, TerminalClientMessage, type TerminalServerMessage } from '../../../shared/protocol/terminals.js';
 import { parseBody, parseParams } from '../../http/validate.js';
@@ -14,6 +15,9 @@ export function terminalRoutes(terminals: TerminalService): Router {
   router.post(routes.createTerminal.path, async (req, res) => {
     const body = req.body === undefined && !req.headers['content-type'] ? {} : parseBody(CreateTerminalRequest, req);
     res.status(201).json({ terminalId: await terminals.create(principalOf(req), CreateTerminalRequest.parse(body)) });
+  });
+  router.get(routes.listProjectTerminals.path, async (req, res) => {
+    res.json({ terminals: await terminals.list(principalOf(req), parseParams(ProjectParams, req.params).id) });
   });
   router.delete(routes.deleteTerminal.path, async (req, res) => {
     await terminals.delete(principalOf(req), parseParams(TerminalParams, req.params).id);

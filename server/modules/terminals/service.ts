@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import { languageForPath } from '../../../shared/protocol/files.js';
 import type { ProjectRole } from '../../../shared/protocol/projects.js';
 import { MAX_PROJECT_RUN_BYTES, utf8Length, type RunFile } from '../../../shared/protocol/runs.js';
-import type { CreateTerminalRequest, TerminalServerMessage } from '../../../shared/protocol/terminals.js';
+import type { CreateTerminalRequest, ProjectTerminal, TerminalServerMessage } from '../../../shared/protocol/terminals.js';
 import { WsCloseCode } from '../../../shared/protocol/websocket.js';
 import type { SandboxDriver, TerminalHandle } from '../../../shared/sandbox/driver.js';
 import type { ImageProvisioner } from '../../../shared/sandbox/images.js';
@@ -91,11 +91,15 @@ class TerminalSession {
   private exitReason: ExitReason = 'exited';
   ended = false;
 
+  readonly createdAt = new Date();
+
   constructor(
     readonly id: string,
-    readonly ownerId: string,
+    readonly owner: { userId: string; username: string },
     /** Set for a project's terminal, which every member of the project may watch. */
     readonly projectId: string | undefined,
+    readonly language: LanguageDefinition['id'],
+    readonly entry: string | undefined,
     private readonly handle: TerminalHandle,
     private readonly idleMs: number,
     private readonly onEnded: (session: TerminalSession) => void,
@@ -103,6 +107,21 @@ class TerminalSession {
     handle.onData((data) => this.output(data));
     handle.onExit((exitCode) => this.exited(exitCode));
     this.touch();
+  }
+
+  get ownerId(): string {
+    return this.owner.userId;
+  }
+
+  describe(): ProjectTerminal {
+    return {
+      terminalId: this.id,
+      owner: { ...this.owner },
+      language: this.language,
+      entry: this.entry ?? null,
+      createdAt: this.createdAt.toISOString(),
+      attached: this.clients.size,
+    };
   }
 
   attach(client: TerminalClient): void {
@@ -257,7 +276,16 @@ export class TerminalService {
     const id = randomUUID();
     this.sessions.set(
       id,
-      new TerminalSession(id, principal.userId, request.projectId, handle, terminalIdleMs, (session) => this.sessions.delete(session.id)),
+      new TerminalSession(
+        id,
+        { userId: principal.userId, username: principal.username },
+        request.projectId,
+        language.id,
+        request.projectId === undefined ? undefined : request.entry,
+        handle,
+        terminalIdleMs,
+        (session) => this.sessions.delete(session.id),
+      ),
     );
     return id;
   }
@@ -296,6 +324,16 @@ export class TerminalService {
     const client = new TerminalClient(socket, session, access, lookup);
     session.attach(client);
     return client;
+  }
+
+  /** A project's open terminals, oldest first, for any member; others get the 404 a project gives them. */
+  async list(principal: Principal, projectId: string): Promise<ProjectTerminal[]> {
+    const role = await this.deps.project.roleOf(projectId, principal.userId);
+    if (role === null) throw new AppError('not_found', `There is no project ${projectId} that you are a member of.`);
+    return [...this.sessions.values()]
+      .filter((session) => session.projectId === projectId && !session.ended)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+      .map((session) => session.describe());
   }
 
   async delete(principal: Principal, id: string): Promise<void> {

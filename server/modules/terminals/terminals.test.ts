@@ -5,6 +5,7 @@ import {
   CreateTerminalResponse,
   MemberResponse,
   ProjectResponse,
+  ProjectTerminalsResponse,
   TerminalServerMessage,
   WsCloseCode,
   WsTicketResponse,
@@ -217,6 +218,61 @@ describe.runIf(images.available)('terminals', () => {
       expect(owner.screen()).not.toMatch(/viewer/);
       expect(viewer.screen()).not.toMatch(/viewer/);
       expect(await remove(id)).toBe(204);
+    });
+
+    it("lists the project's open terminals to every member, with who opened them, and to nobody else", async () => {
+      const list = async (token: string, id = projectId) => t.api.get(`/api/projects/${id}/terminals`, { token });
+      expect((await list(tokens.viewer)).body).toEqual({ terminals: [] });
+
+      const ownerTerminal = await create(tokens.owner, { projectId, entry: 'main.py' });
+      const editorTerminal = await create(tokens.editor, { projectId });
+      // A private terminal belongs to no project, so it is never listed.
+      const privateTerminal = await create(tokens.editor);
+      const watcher = await attach(ownerTerminal, tokens.viewer);
+
+      const listed = await list(tokens.viewer);
+      expect(listed.status).toBe(200);
+      const { terminals } = ProjectTerminalsResponse.parse(listed.body);
+      expect(terminals).toEqual([
+        {
+          terminalId: ownerTerminal,
+          owner: { userId: expect.any(String), username: accounts.owner.username },
+          language: 'python',
+          entry: 'main.py',
+          createdAt: expect.any(String),
+          attached: 1,
+        },
+        {
+          terminalId: editorTerminal,
+          owner: { userId: userIds.editor, username: accounts.editor.username },
+          language: 'bash',
+          entry: null,
+          createdAt: expect.any(String),
+          attached: 0,
+        },
+      ]);
+      expect(Date.parse(terminals[0]!.createdAt)).toBeLessThanOrEqual(Date.parse(terminals[1]!.createdAt));
+      for (const token of [tokens.owner, tokens.editor]) expect((await list(token)).body).toEqual(listed.body);
+
+      // Outside the project it answers exactly as the project itself does: 404, no hint that it exists.
+      const strangers = await list(tokens.stranger);
+      const project = await t.api.get(`/api/projects/${projectId}`, { token: tokens.stranger });
+      expect(strangers.status).toBe(404);
+      expect(strangers.body.error.message).toBe(project.body.error.message);
+      expect(strangers.body.error.code).toBe(project.body.error.code);
+      const missing = '00000000-0000-4000-8000-000000000000';
+      expect((await list(tokens.owner, missing)).status).toBe(404);
+      expect((await list(tokens.owner, 'nope')).status).toBe(400);
+      expect((await t.api.get(`/api/projects/${projectId}/terminals`)).status).toBe(401);
+
+      // An ended terminal leaves the list, whether deleted or exited.
+      expect(await remove(ownerTerminal)).toBe(204);
+      expect(await watcher.closed).toBe(1000);
+      const editor = await attach(editorTerminal, tokens.editor);
+      type(editor, 'exit\r');
+      expect(await editor.closed).toBe(1000);
+      expect((await list(tokens.viewer)).body).toEqual({ terminals: [] });
+      expect(await remove(privateTerminal, tokens.editor)).toBe(204);
     });
 
     it('is not there for anyone outside the project, and a viewer cannot open one', async () => {

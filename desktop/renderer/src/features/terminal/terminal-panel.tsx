@@ -1,0 +1,401 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { MeResponse } from '../../../../../shared/protocol/auth.js';
+import { routes } from '../../../../../shared/protocol/routes.js';
+import { CreateTerminalResponse, ProjectTerminalsResponse, type ProjectTerminal } from '../../../../../shared/protocol/terminals.js';
+import { ApiError, type ApiClient } from '../../services/api-client.js';
+import type { TerminalConnectionState, TerminalExit } from '../../services/terminal-connection.js';
+import { TerminalScreen } from './terminal-screen.js';
+import './terminal-panel.css';
+
+export interface TerminalPanelProps {
+  api: ApiClient;
+  projectId: string;
+  /** New terminals start with the project's files, in this file's language (bash otherwise). */
+  activePath: string | null;
+  /** Viewers watch only. */
+  canType: boolean;
+  /** Where terminals run, e.g. "Cloud (server)". */
+  location: string;
+  /** The panel is shown: terminals fit themselves and the list of open terminals is kept fresh. */
+  visible: boolean;
+}
+
+interface TabStatus {
+  state: TerminalConnectionState;
+  detail?: string;
+  exit?: TerminalExit;
+  /** The server refused this client's typing (a role lowered while attached). */
+  readOnly?: boolean;
+  notice?: string;
+}
+
+const REFRESH_MS = 4000;
+
+/** Why a terminal ended, in words. */
+export function describeTerminalExit(exit: TerminalExit): string {
+  switch (exit.reason) {
+    case 'exited':
+      return `Terminal ended: the shell exited${exit.exitCode === null ? '' : ` with code ${exit.exitCode}`}.`;
+    case 'idle':
+      return 'Terminal ended: idle for too long (nobody typed in it), so the server closed it.';
+    case 'deleted':
+      return 'Terminal ended: it was closed by whoever opened it, or by a project owner.';
+    case 'shutdown':
+      return 'Terminal ended: the server restarted.';
+  }
+}
+
+function plainError(error: unknown): string {
+  if (!(error instanceof ApiError)) return 'Something went wrong. Try again.';
+  // The server's messages name API routes for API clients; a person has the tab's close button instead.
+  const message = error.message.replace(/\s*\((?:POST|GET|DELETE) \/api\/[^)]*\)/g, '');
+  if (error.code === 'unavailable')
+    return `${message} Try again in a minute; if it keeps happening, the server’s admin needs to check Docker.`;
+  if (error.code === 'rate_limited') return `${message.replace(/\.?$/, '.')} Close one of your terminals (×), then open a new one.`;
+  return message;
+}
+
+const shortTime = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
+
+/** The project's terminals as tabs: mine and collaborators', shared live (pair programming). */
+export function TerminalPanel(props: TerminalPanelProps) {
+  const { api, projectId, activePath, canType, location, visible } = props;
+  const [me, setMe] = useState<string | null>(null);
+  const [listed, setListed] = useState<ProjectTerminal[] | null>(null);
+  /** Every terminal this panel has heard of: an attached tab stays (to say how it ended) after the list drops it. */
+  const [seen, setSeen] = useState<ReadonlyMap<string, ProjectTerminal>>(() => new Map());
+  /** Collaborators' terminals this person closed: not shown again until asked for. */
+  const [dismissed, setDismissed] = useState<ReadonlySet<string>>(() => new Set());
+  /** Tabs that have been shown: their screens stay mounted and attached. */
+  const [opened, setOpened] = useState<ReadonlySet<string>>(() => new Set());
+  const [statuses, setStatuses] = useState<Record<string, TabStatus>>({});
+  const [activeId, setActiveId] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [listError, setListError] = useState<string | null>(null);
+  const [focusNonce, setFocusNonce] = useState(0);
+  const createdHere = useRef(new Set<string>());
+  /** Terminals this client ended: a list fetched just before the end must not bring them back. */
+  const [closed, setClosed] = useState<ReadonlySet<string>>(() => new Set());
+
+  useEffect(() => {
+    let live = true;
+    api.request('GET', routes.me.path, { response: MeResponse }).then(
+      (answer) => live && setMe(answer.user.id),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  // Another project: nothing of this one's terminals carries over.
+  useEffect(
+    () => () => {
+      setListed(null);
+      setSeen(new Map());
+      setDismissed(new Set());
+      setClosed(new Set());
+      setOpened(new Set());
+      setStatuses({});
+      setActiveId(null);
+      setError(null);
+      setListError(null);
+    },
+    [projectId],
+  );
+
+  const remember = (terminals: ProjectTerminal[]) =>
+    setSeen((current) => {
+      const next = new Map(current);
+      for (const terminal of terminals) next.set(terminal.terminalId, terminal);
+      return next;
+    });
+
+  const refresh = useCallback(async () => {
+    try {
+      const answer = await api.request('GET', routes.listProjectTerminals.path.replace(':id', encodeURIComponent(projectId)), {
+        response: ProjectTerminalsResponse,
+      });
+      setListed(answer.terminals);
+      remember(answer.terminals);
+      setListError(null);
+      return answer.terminals;
+    } catch (failure) {
+      setListError(plainError(failure));
+      return undefined;
+    }
+  }, [api, projectId]);
+
+  useEffect(() => {
+    if (!visible) return;
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = async () => {
+      await refresh();
+      if (live) timer = setTimeout(() => void tick(), REFRESH_MS);
+    };
+    void tick();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [refresh, visible]);
+
+  const isMine = useCallback(
+    (terminal: ProjectTerminal) => terminal.owner.userId === me || createdHere.current.has(terminal.terminalId),
+    [me],
+  );
+
+  const tabs = useMemo(() => {
+    const fromServer = (listed ?? []).filter((terminal) => !dismissed.has(terminal.terminalId) && !closed.has(terminal.terminalId));
+    const ids = new Set(fromServer.map((terminal) => terminal.terminalId));
+    const attached = [...opened]
+      .filter((id) => !ids.has(id) && !dismissed.has(id))
+      .map((id) => seen.get(id))
+      .filter((terminal) => terminal !== undefined);
+    return [...fromServer, ...attached];
+  }, [listed, seen, opened, dismissed, closed]);
+  const hiddenCount = (listed ?? []).filter((terminal) => dismissed.has(terminal.terminalId)).length;
+
+  // Something is always selected while there are tabs: the first of mine, else the first.
+  const selected = tabs.find((tab) => tab.terminalId === activeId) ?? tabs.find(isMine) ?? tabs[0] ?? null;
+  const selectedId = selected?.terminalId ?? null;
+  if (selectedId !== null && !opened.has(selectedId)) setOpened(new Set(opened).add(selectedId));
+
+  const forget = (id: string) => {
+    setOpened((current) => {
+      const next = new Set(current);
+      next.delete(id);
+      return next;
+    });
+    setStatuses((current) => {
+      const { [id]: _gone, ...rest } = current;
+      return rest;
+    });
+  };
+
+  const select = (id: string) => {
+    setActiveId(id);
+    setFocusNonce((n) => n + 1);
+  };
+
+  const create = async () => {
+    setCreating(true);
+    setError(null);
+    try {
+      const { terminalId } = await api.request(routes.createTerminal.method, routes.createTerminal.path, {
+        body: { projectId, ...(activePath ? { entry: activePath } : {}), ...currentSize() },
+        response: CreateTerminalResponse,
+      });
+      createdHere.current.add(terminalId);
+      const fresh = (await refresh())?.find((terminal) => terminal.terminalId === terminalId);
+      remember([
+        fresh ?? {
+          terminalId,
+          owner: { userId: me ?? '', username: 'you' },
+          language: 'bash',
+          entry: activePath,
+          createdAt: new Date().toISOString(),
+          attached: 0,
+        },
+      ]);
+      setOpened((current) => new Set(current).add(terminalId));
+      setActiveId(terminalId);
+      setFocusNonce((n) => n + 1);
+    } catch (failure) {
+      setError(plainError(failure));
+    } finally {
+      setCreating(false);
+    }
+  };
+
+  const close = async (terminal: ProjectTerminal) => {
+    const id = terminal.terminalId;
+    const state = statuses[id]?.state;
+    const over = state === 'ended' || state === 'gone' || state === 'failed';
+    if (!over && isMine(terminal)) {
+      try {
+        await api.request(routes.deleteTerminal.method, routes.deleteTerminal.path.replace(':id', encodeURIComponent(id)));
+      } catch (failure) {
+        // Already gone is what closing wanted.
+        if (!(failure instanceof ApiError && failure.status === 404)) {
+          setError(plainError(failure));
+          return;
+        }
+      }
+      setClosed((current) => new Set(current).add(id));
+    } else if (!over) {
+      // Someone else's: it goes on for them; this client only stops watching.
+      setDismissed((current) => new Set(current).add(id));
+    }
+    forget(id);
+  };
+
+  const onState = useCallback((id: string, state: TerminalConnectionState, detail?: string) => {
+    setStatuses((current) => ({ ...current, [id]: { ...current[id], state, detail } }));
+  }, []);
+  const onExit = useCallback((id: string, exit: TerminalExit) => {
+    setStatuses((current) => ({ ...current, [id]: { ...current[id], state: 'ended', exit } }));
+  }, []);
+  const onError = useCallback((id: string, code: string, message: string) => {
+    setStatuses((current) => ({
+      ...current,
+      [id]: { state: 'open', ...current[id], ...(code === 'forbidden' ? { readOnly: true } : { notice: message }) },
+    }));
+  }, []);
+
+  const sizeRef = useRef<HTMLDivElement>(null);
+  // A rough first size from the box; the new screen fits itself exactly once it is shown.
+  const currentSize = () => {
+    const box = sizeRef.current;
+    if (!box || box.clientWidth === 0 || box.clientHeight === 0) return {};
+    return {
+      cols: Math.max(20, Math.min(400, Math.floor((box.clientWidth - 12) / 7.8))),
+      rows: Math.max(5, Math.min(200, Math.floor((box.clientHeight - 8) / 17))),
+    };
+  };
+
+  const status = selectedId === null ? undefined : statuses[selectedId];
+  const readOnly = !canType || status?.readOnly === true;
+  const banner = (() => {
+    if (!status || !selected) return null;
+    if (status.exit)
+      return { tone: 'ended', text: `${describeTerminalExit(status.exit)}${canType ? ' Open a new one with New terminal.' : ''}` };
+    if (status.state === 'gone' || status.state === 'failed') return { tone: 'ended', text: status.detail ?? 'This terminal has ended.' };
+    if (status.state === 'reconnecting') return { tone: 'warn', text: 'Connection lost: reconnecting…' };
+    if (status.state === 'connecting') return { tone: 'info', text: 'Connecting…' };
+    if (status.notice) return { tone: 'warn', text: status.notice };
+    return null;
+  })();
+
+  return (
+    <section className="terminal-panel" aria-label="Terminals">
+      <div className="terminal-panel__bar">
+        <div className="terminal-panel__tabs" role="tablist" aria-label="Open terminals">
+          {tabs.map((tab) => {
+            const mine = isMine(tab);
+            const tabState = statuses[tab.terminalId]?.state;
+            const ended = tabState === 'ended' || tabState === 'gone' || tabState === 'failed';
+            const label = `${mine ? 'You' : tab.owner.username} · ${tab.language}`;
+            const closeLabel = ended ? 'Close this tab' : mine ? 'Close terminal (ends the shell)' : 'Stop watching this terminal';
+            return (
+              <div
+                key={tab.terminalId}
+                className={`terminal-panel__tab${tab.terminalId === selectedId ? ' is-active' : ''}${ended ? ' is-ended' : ''}`}
+                data-testid="terminal-tab"
+                data-terminal-id={tab.terminalId}
+                data-mine={mine}
+              >
+                <button
+                  type="button"
+                  role="tab"
+                  aria-selected={tab.terminalId === selectedId}
+                  className="terminal-panel__tab-label"
+                  onClick={() => select(tab.terminalId)}
+                  title={`Opened by ${mine ? 'you' : tab.owner.username} at ${shortTime(tab.createdAt)}${tab.entry ? ` for ${tab.entry}` : ''}`}
+                >
+                  {tabState === 'reconnecting' && <span className="terminal-panel__dot is-warn" aria-label="reconnecting" />}
+                  {ended && <span className="terminal-panel__dot is-ended" aria-label="ended" />}
+                  {label}
+                  {tab.entry ? <span className="terminal-panel__entry"> {basename(tab.entry)}</span> : null}
+                </button>
+                <button
+                  type="button"
+                  className="terminal-panel__tab-close"
+                  aria-label={closeLabel}
+                  title={closeLabel}
+                  onClick={() => void close(tab)}
+                >
+                  ×
+                </button>
+              </div>
+            );
+          })}
+          {hiddenCount > 0 && (
+            <button
+              type="button"
+              className="btn small"
+              onClick={() => setDismissed(new Set())}
+              title="Show collaborators’ terminals you closed"
+            >
+              Show {hiddenCount} hidden
+            </button>
+          )}
+        </div>
+        <button
+          type="button"
+          className="btn small"
+          data-testid="new-terminal"
+          onClick={() => void create()}
+          disabled={!canType || creating}
+          title={
+            canType
+              ? `New terminal with the project’s files${activePath ? `, in ${basename(activePath)}’s language` : ''}`
+              : 'Viewers cannot open terminals'
+          }
+        >
+          {creating ? 'Opening…' : '+ New terminal'}
+        </button>
+        <span className="terminal-panel__location" title="Where terminals run">
+          Runs on: {location}
+        </span>
+      </div>
+      {readOnly && (
+        <p className="terminal-panel__note" role="note">
+          Read-only: you are a viewer. You can watch this project’s terminals but not type in them.
+        </p>
+      )}
+      {error && (
+        <p className="terminal-panel__error" role="alert">
+          {error}
+          <button type="button" className="btn small" onClick={() => setError(null)} aria-label="Dismiss">
+            ×
+          </button>
+        </p>
+      )}
+      {banner && (
+        <p className={`terminal-panel__banner is-${banner.tone}`} role="status">
+          {banner.text}
+        </p>
+      )}
+      <div className="terminal-panel__screens" ref={sizeRef}>
+        {tabs.length === 0 && (
+          <div className="terminal-panel__empty">
+            {listed === null && !listError ? (
+              'Loading terminals…'
+            ) : listError ? (
+              listError
+            ) : canType ? (
+              <>
+                No terminal is open in this project.{' '}
+                <button type="button" className="btn primary small" onClick={() => void create()} disabled={creating}>
+                  Open one
+                </button>
+              </>
+            ) : (
+              'No terminal is open in this project. Editors and owners can open one; you will see it here.'
+            )}
+          </div>
+        )}
+        {tabs
+          .filter((tab) => opened.has(tab.terminalId))
+          .map((tab) => (
+            <TerminalScreen
+              key={tab.terminalId}
+              api={api}
+              terminalId={tab.terminalId}
+              canType={canType && statuses[tab.terminalId]?.readOnly !== true}
+              drivesSize={isMine(tab)}
+              active={visible && tab.terminalId === selectedId}
+              onState={onState}
+              onExit={onExit}
+              onError={onError}
+              focusNonce={tab.terminalId === selectedId ? focusNonce : 0}
+            />
+          ))}
+      </div>
+    </section>
+  );
+}

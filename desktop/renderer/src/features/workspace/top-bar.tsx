@@ -1,0 +1,31 @@
+import type { ReactNode } from 'react';
+import { useSignedIn } from '../../app-context.js';
+import { navigate } from '../../router.js';
+
+/** The strip across the top: home, where I am, who I am, sign out. */
+export function TopBar({ title, children }: { title: string; children?: ReactNode }) {
+  const { session, user } = useSignedIn();
+  return (
+    <header className="top-bar">
+      <a
+        className="brand small"
+        href="/"
+        onClick={(event) => {
+          event.preventDefault();
+          navigate({ name: 'projects' });
+        }}
+      >
+        Tandem
+      </a>
+      <span className="crumb">{title}</span>
+      <span className="spacer" />
+      {children}
+      <span className="me" data-testid="signed-in-user" title={user.email}>
+        {user.username}
+      </span>
+      <button className="btn small" onClick={() => void session.logout()}>
+        Sign out
+      </button>
+    </header>
+  );
+}
