@@ -54,6 +54,21 @@ test('two people edit, go offline, run and share a terminal; a viewer only watch
       await b.page.screenshot({ path: test.info().outputPath('b-sees-a.png') });
     });
 
+    await test.step('B follows A: A\u2019s new file opens on B\u2019s screen, and A\u2019s return too; B\u2019s own click ends it', async () => {
+      const chip = b.page.getByTestId('collaborator').filter({ hasText: a.name });
+      await chip.click();
+      await expect(chip).toContainText('following');
+      await a.page.getByRole('button', { name: 'New file', exact: true }).click();
+      await a.page.getByLabel('New file name').fill('notes.md');
+      await a.page.keyboard.press('Enter');
+      await expect(a.page.locator('[data-testid="editor"][data-path="notes.md"]')).toBeVisible();
+      await expect(b.page.locator('[data-testid="editor"][data-path="notes.md"]')).toBeVisible({ timeout: 5000 });
+      await a.workspace.openFile('main.py');
+      await expect(b.page.locator('[data-testid="editor"][data-path="main.py"]')).toBeVisible({ timeout: 5000 });
+      await b.workspace.editorLines.click();
+      await expect(chip).not.toContainText('following');
+    });
+
     await test.step('B goes offline, edits, reloads, edits again; back online, both converge with every character', async () => {
       await b.page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: 15_000 });
       await b.context.setOffline(true);

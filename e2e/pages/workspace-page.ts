@@ -28,9 +28,20 @@ export class WorkspacePage {
     return this.editor.locator('.view-lines');
   }
 
-  /** What the editor shows (Monaco draws spaces as no-break spaces). */
+  /**
+   * What the editor shows, line by line. Monaco reuses line elements, so their order in the DOM is not the
+   * text's: sort them by their position. It draws spaces as no-break spaces.
+   */
   async editorText(): Promise<string> {
-    return (await this.editorLines.innerText()).replace(/\u00a0/g, ' ');
+    const lines = await this.editorLines
+      .locator('.view-line')
+      .evaluateAll((elements) =>
+        elements.map((element) => ({ top: parseFloat((element as HTMLElement).style.top), text: element.textContent ?? '' })),
+      );
+    return lines
+      .sort((a, b) => a.top - b.top)
+      .map((line) => line.text.replace(/\u00a0/g, ' '))
+      .join('\n');
   }
 
   async expectEditorToContain(text: string, timeout = 5000): Promise<void> {

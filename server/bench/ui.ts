@@ -150,7 +150,10 @@ for (let index = 0; index < KEYSTROKES; index += 1) {
   const wait = next - performance.now();
   if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 }
-await watcherPage.waitForFunction(`window.__seen.length >= ${KEYSTROKES}`, undefined, { timeout: 30_000 });
+// A function, not a string: the app's CSP forbids eval, which Playwright uses for string predicates.
+await watcherPage.waitForFunction((count) => ((globalThis as unknown as { __seen?: number[] }).__seen?.length ?? 0) >= count, KEYSTROKES, {
+  timeout: 30_000,
+});
 const sent = (await typistPage.evaluate('window.__sent')) as number[];
 const seen = (await watcherPage.evaluate('window.__seen')) as number[];
 const latencies = seen.slice(0, KEYSTROKES).map((at, index) => at - (sent[index] as number));

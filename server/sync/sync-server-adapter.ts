@@ -37,6 +37,13 @@ interface Connection {
  */
 export class SyncServerAdapter extends NetworkAdapter {
   private readonly connections = new Map<PeerId, Connection>();
+  /**
+   * Per document, the peers whose own changes may not be committed yet, each with a count that grows with
+   * every change they send: a sync message to such a peer announces its changes as held by the server, so
+   * it waits for the commit. Everyone else gets others' changes at once: relaying them promises nothing
+   * about the server's disk, and their authors still hold them until their own acknowledgement.
+   */
+  private readonly uncommitted = new Map<string, Map<PeerId, number>>();
   private readonly all = new Set<Connection>();
   private keepAlive?: NodeJS.Timeout;
 
@@ -85,6 +92,11 @@ export class SyncServerAdapter extends NetworkAdapter {
       this.all.delete(connection);
       if (connection.peerId && this.connections.get(connection.peerId) === connection) {
         this.connections.delete(connection.peerId);
+        // The peer may come back under the same id: its marks go only once what it sent is committed.
+        const peerId = connection.peerId;
+        for (const [documentId, peers] of this.uncommitted) {
+          if (peers.has(peerId)) void this.committedFor(peerId, documentId).catch(() => undefined);
+        }
         this.emit('peer-disconnected', { peerId: connection.peerId });
       }
     });
@@ -105,7 +117,8 @@ export class SyncServerAdapter extends NetworkAdapter {
     if (message.documentId && message.type !== 'doc-unavailable') {
       // Access may have been revoked since the repo decided to send.
       if (!(await this.options.grant(connection.principal.userId, message.documentId))) return;
-      if (message.type === 'sync' || message.type === 'request') await this.options.persisted(message.documentId);
+      if (message.type === 'request') await this.options.persisted(message.documentId);
+      if (message.type === 'sync') await this.committedFor(message.targetId, message.documentId);
     }
     this.write(connection, message);
   }
@@ -161,10 +174,11 @@ export class SyncServerAdapter extends NetworkAdapter {
       this.emit('message', { ...message, data: this.readOnly(message.documentId, message.data) } as Message);
       return;
     }
+    const changed = message.type === 'sync' && Automerge.decodeSyncMessage(message.data).changes.length > 0;
+    // Marked before the repo sees the changes, so no reply that includes them can skip the commit.
+    if (changed) this.markUncommitted(message.senderId as PeerId, message.documentId);
     this.emit('message', message as Message);
-    if (message.type === 'sync' && Automerge.decodeSyncMessage(message.data).changes.length > 0) {
-      this.options.onRemoteChange(message.documentId);
-    }
+    if (changed) this.options.onRemoteChange(message.documentId);
   }
 
   /**
@@ -182,6 +196,24 @@ export class SyncServerAdapter extends NetworkAdapter {
     return (
       presence.success && presence.data.userId === connection.principal.userId && presence.data.username === connection.principal.username
     );
+  }
+
+  private markUncommitted(peerId: PeerId, documentId: string): void {
+    let peers = this.uncommitted.get(documentId);
+    if (!peers) this.uncommitted.set(documentId, (peers = new Map()));
+    peers.set(peerId, (peers.get(peerId) ?? 0) + 1);
+  }
+
+  /** Resolves once every change `peerId` sent for the document is committed (at once if it sent none since). */
+  private async committedFor(peerId: PeerId, documentId: string): Promise<void> {
+    const mark = this.uncommitted.get(documentId)?.get(peerId);
+    if (mark === undefined) return;
+    await this.options.persisted(documentId);
+    // A change that arrived while we waited may not be in what was committed: its mark stays.
+    const peers = this.uncommitted.get(documentId);
+    if (peers?.get(peerId) !== mark) return;
+    peers.delete(peerId);
+    if (peers.size === 0) this.uncommitted.delete(documentId);
   }
 
   /** The message without its changes, and without heads the server does not have (they would be asked for). */

@@ -86,7 +86,16 @@ export class TicketedWebSocketAdapter extends WebSocketClientAdapter {
 
   override disconnect(): void {
     this.stopped = true;
-    if (this.socket) super.disconnect();
+    const socket = this.socket;
+    if (!socket) return;
+    if (socket.readyState === socket.CONNECTING) {
+      // Closing a socket that is still connecting throws in Node's `ws` (browsers allow it): close it once
+      // it opens instead, and let a failed attempt end quietly.
+      const close = socket.close.bind(socket);
+      socket.close = () => socket.addEventListener('open', () => close());
+      socket.addEventListener('error', () => undefined);
+    }
+    super.disconnect();
   }
 
   private markAttempted(): void {
