@@ -1,13 +1,13 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
-import { assetManifest } from './scripts/vite/asset-manifest-plugin.js';
+import { offlineShell } from './scripts/vite/offline-shell-plugin.js';
 
 // The renderer is one build for the browser (served by the server at /) and for Electron's renderer.
 export default defineConfig({
   root: 'desktop/renderer',
   // Absolute, so client-side routes like /projects/42 load the same assets.
   base: '/',
-  plugins: [react(), assetManifest()],
+  plugins: [react(), offlineShell()],
   build: {
     outDir: '../../dist/renderer',
     emptyOutDir: true,

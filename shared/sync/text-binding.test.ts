@@ -1,6 +1,18 @@
 import * as A from '@automerge/automerge';
 import { describe, expect, it } from 'vitest';
-import { editsFromPatches, LocalHistory, minimalEdit, transformOffset, type TextEdit } from './text-binding.js';
+import {
+  editsFromPatches,
+  lfView,
+  lineBreakOf,
+  LocalHistory,
+  minimalEdit,
+  toDocChange,
+  toDocOffset,
+  toLfEdits,
+  toLfOffset,
+  transformOffset,
+  type TextEdit,
+} from './text-binding.js';
 
 // A type alias, not an interface: Automerge's `from` wants an index signature.
 type FileDoc = { content: string };
@@ -288,5 +300,165 @@ describe('LocalHistory', () => {
     const expected = a.text.replace(/a|🅰/gu, '');
     while (a.undo());
     expect(a.text).toBe(expected);
+  });
+});
+
+/** Mulberry32: unlike \`random\`, its low bits do not cycle, so consecutive small draws are independent. */
+function mixed(seed: number): (n: number) => number {
+  let state = seed;
+  return (n) => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return Math.floor((((t ^ (t >>> 14)) >>> 0) / 4294967296) * n);
+  };
+}
+
+/** A change (sorted, same base) applied: back to front, each edit leaves the offsets before it alone. */
+const applyChange = (text: string, change: readonly TextEdit[]) => applyEdits(text, [...change].reverse());
+
+/** A random sorted, non-overlapping change to `text`, touching edits included. */
+function randomChange(text: string, next: (n: number) => number, pieces: readonly string[]): TextEdit[] {
+  const offsets = [0];
+  for (const char of text) offsets.push(offsets.at(-1)! + char.length);
+  const cuts = [...new Set(Array.from({ length: 2 * (1 + next(3)) }, () => offsets[next(offsets.length)]!))].sort((a, b) => a - b);
+  const change: TextEdit[] = [];
+  for (let i = 0; i + 1 < cuts.length || i === 0; i += 2) {
+    const [from, to] = [cuts[i]!, cuts[i + 1] ?? cuts[i]!];
+    change.push({
+      offset: from,
+      deleteCount: next(2) ? to - from : 0,
+      insert: Array.from({ length: next(3) }, () => pieces[next(pieces.length)]).join(''),
+    });
+  }
+  return change;
+}
+
+const loneCr = (text: string) => /\r(?!\n)/.test(text);
+
+/**
+ * One editor with an LF model, as the Monaco binding does it: local changes are made to the model and
+ * mapped onto the document; the document's changes are mapped onto the model.
+ */
+class LfPeer {
+  model: string;
+  constructor(public doc: A.Doc<FileDoc>) {
+    this.model = lfView(doc.content);
+  }
+
+  static pair(text: string): [LfPeer, LfPeer] {
+    const base = A.save(A.from<FileDoc>({ content: text }));
+    return [new LfPeer(A.load(base)), new LfPeer(A.load(base))];
+  }
+
+  edit(change: TextEdit[]): void {
+    const docChange = toDocChange(this.doc.content, change);
+    this.doc = A.change(this.doc, (d) => {
+      for (const edit of [...docChange].reverse()) A.splice(d, ['content'], edit.offset, edit.deleteCount, edit.insert);
+    });
+    this.model = applyChange(this.model, change);
+    expect(lfView(this.doc.content)).toBe(this.model);
+  }
+
+  receive(other: LfPeer): void {
+    const [heads, before] = [A.getHeads(this.doc), this.doc.content];
+    this.doc = A.merge(this.doc, other.doc);
+    const edits = editsFromPatches(A.diff(this.doc, heads, A.getHeads(this.doc)));
+    if (edits === 'reset') throw new Error('a text merge came as a reset');
+    this.model = applyEdits(this.model, toLfEdits(before, edits, this.doc.content));
+    expect(this.model).toBe(lfView(this.doc.content));
+  }
+}
+
+describe('line endings: an LF model over a document that keeps its own', () => {
+  it('shows \\r\\n and a lone \\r as \\n, and maps offsets both ways without splitting a pair', () => {
+    const text = 'a\r\nb\rc\n\r\n';
+    expect(lfView(text)).toBe('a\nb\nc\n\n');
+    // Inside a pair (2 and 8), a document offset is at its line break's start.
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((offset) => toLfOffset(text, offset))).toEqual([0, 1, 1, 2, 3, 4, 5, 6, 6, 7]);
+    expect([0, 1, 2, 3, 4, 5, 6, 7].map((offset) => toDocOffset(text, offset))).toEqual([0, 1, 3, 4, 5, 6, 7, 9]);
+    expect(toDocOffset(text, 99)).toBe(text.length);
+    expect(toLfOffset('plain\n', 3)).toBe(3);
+  });
+
+  it('spells new lines as the document does, and deletes a \\r\\n whole', () => {
+    const windows = 'one\r\ntwo\r\n';
+    expect(lineBreakOf(windows)).toBe('\r\n');
+    expect(lineBreakOf('one\ntwo\r\n')).toBe('\n');
+    // Enter at the end of "one" (LF offset 3), then Backspace over the line break after "two".
+    expect(applyChange(windows, toDocChange(windows, [insert(3, '\nx')]))).toBe('one\r\nx\r\ntwo\r\n');
+    expect(applyChange(windows, toDocChange(windows, [remove(7, 1)]))).toBe('one\r\ntwo');
+    // Typing at the start of a line goes after the \n, not between \r and \n.
+    expect(toDocChange(windows, [insert(4, 'X')])).toEqual([insert(5, 'X')]);
+    // A Mac or Linux document gets \n, whatever the model was given.
+    expect(toDocChange('a\nb', [insert(1, '\r\n')])).toEqual([insert(1, '\n')]);
+  });
+
+  it('never lets a lone \\r pair up with a \\n after an edit', () => {
+    // "a\rb\nc": deleting the b would leave "\r\n", one line break where the model shows two.
+    const text = 'a\rb\nc';
+    const change = [remove(2, 1)];
+    const result = applyChange(text, toDocChange(text, change));
+    expect(lfView(result)).toBe(applyChange(lfView(text), change));
+    expect(lfView(applyChange('a\rb', toDocChange('a\rb', [insert(2, '\n')])))).toBe('a\n\nb');
+  });
+
+  it('maps random model changes onto documents with mixed line endings, and never adds a lone \\r', () => {
+    const next = mixed(5);
+    const alphabet = ['a', '\r\n', '\n', '\r', '\r', '😀'];
+    const pieces = ['x', '\n', '😃', 'yz'];
+    for (let i = 0; i < 5000; i++) {
+      const text = Array.from({ length: next(10) }, () => alphabet[next(alphabet.length)]).join('');
+      const change = randomChange(lfView(text), next, pieces);
+      const docChange = toDocChange(text, change);
+      const result = applyChange(text, docChange);
+      expect(lfView(result)).toBe(applyChange(lfView(text), change));
+      docChange.forEach(
+        (edit, k) => k > 0 && expect(edit.offset).toBeGreaterThanOrEqual(docChange[k - 1]!.offset + docChange[k - 1]!.deleteCount),
+      );
+      if (!loneCr(text)) expect(loneCr(result)).toBe(false);
+    }
+  });
+
+  it('maps random document edits, pairs split and joined included, onto the model', () => {
+    const next = mixed(9);
+    const alphabet = ['a', '\r\n', '\n', '\r', '😀'];
+    for (let i = 0; i < 2000; i++) {
+      let text = Array.from({ length: next(10) }, () => alphabet[next(alphabet.length)]).join('');
+      const before = text;
+      const edits: TextEdit[] = [];
+      for (let k = next(4); k >= 0; k--) {
+        const offset = codePointOffset(text, next);
+        const deleteCount = Math.min(next(3), text.length - offset);
+        const edit = { offset, deleteCount, insert: Array.from({ length: next(3) }, () => alphabet[next(alphabet.length)]).join('') };
+        edits.push(edit);
+        text = applyEdits(text, [edit]);
+      }
+      expect(applyEdits(lfView(before), toLfEdits(before, edits, text))).toBe(lfView(text));
+    }
+  });
+
+  it('keeps a Windows file CRLF and every model equal to its view, through concurrent editing', () => {
+    const next = mixed(13);
+    const [a, b] = LfPeer.pair('line one\r\nline two\r\n');
+    for (let round = 0; round < 60; round++) {
+      for (const peer of [a, b]) peer.edit(randomChange(peer.model, next, ['x', '\n', 'é', '\n\n']));
+      if (next(3)) {
+        a.receive(b);
+        b.receive(a);
+      }
+    }
+    a.receive(b);
+    b.receive(a);
+    expect(a.doc.content).toBe(b.doc.content);
+    expect(a.model).toBe(b.model);
+    expect(a.doc.content.replaceAll('\r\n', '')).not.toMatch(/[\r\n]/);
+  });
+
+  it('leaves the text alone when nothing but the model differs in line endings', () => {
+    // What each client's model holds for the same Windows document: no edit, so nothing to write.
+    const text = 'a\r\nb\r\n';
+    expect(minimalEdit(lfView(text), 'a\nb\n')).toBeNull();
+    expect(toDocChange(text, [])).toEqual([]);
   });
 });

@@ -80,6 +80,122 @@ export function minimalEdit(oldText: string, newText: string): TextEdit | null {
 const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
 const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
 
+/*
+ * Line endings. An editor model is pinned to LF: Monaco turns every line break it is given (`\r\n`, a lone
+ * `\r`, `\n`) into the model's one kind, so a model cannot hold a document that spells them otherwise, and
+ * an empty model would otherwise take the platform's (CRLF on Windows). The document is never rewritten to
+ * suit the editor: it keeps its line endings as they are, the model shows `lfView(text)`, and offsets are
+ * mapped between the two. New line breaks typed into a document are spelled as its first line break is
+ * (`\r\n` in a Windows file), so editing a CRLF file keeps it CRLF for everyone.
+ *
+ * "LF offsets" are offsets into `lfView(text)`; a `\r\n` is one character there. The functions below cost
+ * one scan of the text for `\r` when it has none, which is nearly always.
+ */
+
+/** The text as an LF editor model shows it: every `\r\n`, and every lone `\r`, becomes `\n`. */
+export function lfView(text: string): string {
+  return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+}
+
+/** Where `\r\n` pairs start in `text`, in order. */
+function crlfStarts(text: string): number[] {
+  const starts: number[] = [];
+  for (let at = text.indexOf('\r\n'); at !== -1; at = text.indexOf('\r\n', at + 2)) starts.push(at);
+  return starts;
+}
+
+/** How many of the sorted `values` are below `limit`. */
+function countBelow(values: readonly number[], limit: (value: number, index: number) => boolean): number {
+  let [low, high] = [0, values.length];
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (limit(values[middle]!, middle)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** The LF offset of document offset `offset`; between the `\r` and `\n` of a pair, the line break's start. */
+export function toLfOffset(text: string, offset: number): number {
+  const clamped = Math.max(0, Math.min(offset, text.length));
+  if (!text.includes('\r\n')) return clamped;
+  return clamped - countBelow(crlfStarts(text), (start) => start < clamped);
+}
+
+/** The document offset of LF offset `offset`: at a `\r\n` line break, before its `\r`. */
+export function toDocOffset(text: string, offset: number): number {
+  const starts = text.includes('\r\n') ? crlfStarts(text) : [];
+  const clamped = Math.max(0, Math.min(offset, text.length - starts.length));
+  // The pair i sits at LF offset start - i.
+  return clamped + countBelow(starts, (start, i) => start - i < clamped);
+}
+
+/** The line break new lines take in `text`: its first one's, `\n` when it has none. */
+export function lineBreakOf(text: string): '\n' | '\r\n' {
+  const lf = text.indexOf('\n');
+  return lf > 0 && text[lf - 1] === '\r' ? '\r\n' : '\n';
+}
+
+/**
+ * A change made to `lfView(text)` (sorted, all relative to it, as one LF model content event) as the change
+ * to `text` (sorted, all relative to `text`) that gives the same view, touching no line break the change
+ * did not: `lfView(apply(text, result)) === apply(lfView(text), change)`.
+ */
+export function toDocChange(text: string, change: readonly TextEdit[]): TextEdit[] {
+  if (!text.includes('\r')) return change.map((edit) => ({ ...edit, insert: lfView(edit.insert) }));
+  const starts = crlfStarts(text);
+  const docOffset = (lf: number) => lf + countBelow(starts, (start, i) => start - i < lf);
+  const lineBreak = lineBreakOf(text);
+  const ranges: TextEdit[] = [];
+  for (const edit of change) {
+    const from = docOffset(edit.offset);
+    const to = docOffset(edit.offset + edit.deleteCount);
+    const insert = lfView(edit.insert);
+    const last = ranges.at(-1);
+    // Touching edits become one, so each edit's neighbours below are the document's own characters.
+    if (last && last.offset + last.deleteCount === from)
+      ranges[ranges.length - 1] = { ...last, deleteCount: to - last.offset, insert: last.insert + insert };
+    else ranges.push({ offset: from, deleteCount: to - from, insert });
+  }
+  return ranges.map(({ offset, deleteCount, insert }) => {
+    let spelled = lineBreak === '\n' ? insert : insert.replaceAll('\n', '\r\n');
+    const end = offset + deleteCount;
+    // From an LF offset, `from` and `to` never split a pair; only a lone `\r` before the edit could pair
+    // with a `\n` after it (one inserted, or the document's once the edit deletes all in between).
+    if (text[offset - 1] === '\r') {
+      if (spelled.startsWith('\n')) spelled = `\r${spelled}`;
+      else if (spelled === '' && text[end] === '\n') return { offset, deleteCount: deleteCount + 1, insert: '\r\n' };
+    }
+    return { offset, deleteCount, insert: spelled };
+  });
+}
+
+/** Above this many edits in one document change, the LF view gets one edit for all of them. */
+const MAX_MAPPED_EDITS = 200;
+
+/**
+ * Sequential edits that took the document from `before` to `after`, as sequential edits that take
+ * `lfView(before)` to `lfView(after)`.
+ */
+export function toLfEdits(before: string, edits: readonly TextEdit[], after: string): TextEdit[] {
+  if (!before.includes('\r') && !edits.some((edit) => edit.insert.includes('\r'))) return [...edits];
+  if (edits.length > MAX_MAPPED_EDITS) return [minimalEdit(lfView(before), lfView(after))].filter((edit) => edit !== null);
+  const mapped: TextEdit[] = [];
+  let text = before;
+  for (const edit of edits) {
+    const editEnd = edit.offset + edit.deleteCount;
+    // Widened by a `\r` before and a `\n` after, the window starts and ends outside any pair, before the
+    // edit and after it, so its view does not depend on the text around it.
+    const from = text[edit.offset - 1] === '\r' ? edit.offset - 1 : edit.offset;
+    const to = text[editEnd] === '\n' ? editEnd + 1 : editEnd;
+    const next = text.slice(0, edit.offset) + edit.insert + text.slice(editEnd);
+    const change = minimalEdit(lfView(text.slice(from, to)), lfView(next.slice(from, to + edit.insert.length - edit.deleteCount)));
+    if (change) mapped.push({ ...change, offset: change.offset + toLfOffset(text, from) });
+    text = next;
+  }
+  return mapped;
+}
+
 /**
  * My own undo and redo, in a document others edit too. Each entry is the change that undoes one of my
  * transactions, relative to the text as it will be once every later entry is undone. A collaborator's

@@ -1,4 +1,4 @@
-import type { PeerId, PeerMetadata } from '@automerge/automerge-repo/slim';
+import type { Message, PeerId, PeerMetadata } from '@automerge/automerge-repo/slim';
 import { WebSocketClientAdapter } from '@automerge/automerge-repo-network-websocket';
 import { socketPaths } from '../protocol/routes.js';
 import { WS_TICKET_PARAM } from '../protocol/websocket.js';
@@ -13,6 +13,8 @@ declare const setTimeout: (callback: () => void, ms: number) => unknown;
 export const CLIENT_SYNC_THROTTLE_MS = 16;
 
 const SLOW_SERVER_MS = 5000;
+/** WebSocket.OPEN, the same in browsers and in `ws`. */
+const OPEN = 1;
 
 export interface TicketedAdapterOptions {
   /** The server's base URL, http(s)://host[:port]. */
@@ -67,7 +69,9 @@ export class TicketedWebSocketAdapter extends WebSocketClientAdapter {
     this.options.fetchTicket().then(
       (ticket) => {
         this.fetching = false;
-        if (this.stopped) return;
+        // The stock retry timer may have asked again while a socket was opening; one that is open and
+        // joined must not be replaced (replies to what it sent would be lost with it).
+        if (this.stopped || this.socket?.readyState === OPEN) return;
         // Declared read-only upstream, but read afresh by every connection attempt.
         (this as unknown as { url: string }).url = syncUrl(this.options.serverUrl, ticket);
         super.connect(peerId, peerMetadata);
@@ -82,6 +86,18 @@ export class TicketedWebSocketAdapter extends WebSocketClientAdapter {
         if (!this.stopped) setTimeout(() => !this.stopped && this.connect(peerId, peerMetadata), this.retryInterval);
       },
     );
+  }
+
+  /**
+   * A message for a socket that is not open (closing after the server dropped it, or still connecting) is
+   * dropped, not thrown: automerge-repo sends its reply to a sync message from inside DocHandle.update, after
+   * Automerge has already marked the previous document outdated, so a throw there leaves the handle on that
+   * outdated document and every later change or sync of it throws. Nothing is lost: a new connection starts
+   * a fresh sync. (Upstream makes the same change in automerge-repo#627, for #297.)
+   */
+  override send(message: Message): void {
+    if (this.socket && this.socket.readyState !== OPEN) return;
+    super.send(message);
   }
 
   override disconnect(): void {

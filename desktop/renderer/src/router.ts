@@ -1,15 +1,13 @@
 import { useEffect, useState } from 'react';
 
 /** The app's screens, from the address bar (so a reload, a deep link or a shared invite URL lands right). */
-export type Route =
-  { name: 'projects' } | { name: 'workspace'; projectId: string } | { name: 'invite'; token: string } | { name: 'signIn' };
+export type Route = { name: 'projects' } | { name: 'workspace'; projectId: string } | { name: 'invite'; token: string };
 
 export function parseRoute(pathname: string): Route {
   const project = /^\/projects\/([0-9a-f-]{36})\/?$/i.exec(pathname);
   if (project) return { name: 'workspace', projectId: project[1] as string };
   const invite = /^\/invite\/([^/]+)\/?$/.exec(pathname);
   if (invite) return { name: 'invite', token: decodeURIComponent(invite[1] as string) };
-  if (pathname === '/sign-in') return { name: 'signIn' };
   return { name: 'projects' };
 }
 
@@ -19,8 +17,6 @@ export function pathOf(route: Route): string {
       return `/projects/${route.projectId}`;
     case 'invite':
       return `/invite/${encodeURIComponent(route.token)}`;
-    case 'signIn':
-      return '/sign-in';
     case 'projects':
       return '/';
   }

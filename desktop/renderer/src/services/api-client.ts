@@ -28,6 +28,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What to show a person for a failure of any kind. */
+export function messageOf(failure: unknown): string {
+  return failure instanceof Error ? failure.message : String(failure);
+}
+
 export interface RequestOptions<S extends z.ZodType> {
   body?: unknown;
   response?: S;

@@ -99,7 +99,9 @@ export class PresenceChannel {
   private readonly received = ({ message }: DocHandleEphemeralMessagePayload<ProjectDocument>) => {
     const parsed = PresenceMessage.safeParse(message);
     if (!parsed.success || parsed.data.clientId === this.clientId) return;
-    const { clientId, userId, username, path, selections, left } = parsed.data;
+    const { userId, username, path, selections, left } = parsed.data;
+    // The server vouches for the user id, not the client id: keyed by both, nobody can move or end another's window.
+    const clientId = `${userId}:${parsed.data.clientId}`;
     const isNew = !this.others.has(clientId);
     if (isNew) this.dropSilentWindowsOf(userId);
     if (left) this.others.delete(clientId);

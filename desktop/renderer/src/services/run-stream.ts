@@ -47,7 +47,7 @@ export class RunStream {
   ) {}
 
   /** True from start() until the run's exit (or its fatal error). */
-  get active(): boolean {
+  private get active(): boolean {
     return this.state !== 'idle' && this.state !== 'done';
   }
 

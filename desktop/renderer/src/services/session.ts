@@ -20,6 +20,8 @@ export class Session implements AccessTokens {
   private accessToken: string | null = null;
   private accessExpiresAt = 0;
   private refreshing: Promise<string> | null = null;
+  /** Bumped by every sign-in and sign-out: a refresh that started before one must not undo it. */
+  private generation = 0;
   private readonly listeners = new Set<Listener>();
 
   private constructor(private readonly host: Host) {
@@ -51,10 +53,12 @@ export class Session implements AccessTokens {
   }
 
   async login(request: LoginRequest): Promise<SelfUser> {
+    this.generation += 1;
     return this.accept(await send(this.host.serverUrl, 'POST', routes.login.path, { body: request, response: AuthResponse }));
   }
 
   async register(request: RegisterRequest): Promise<SelfUser> {
+    this.generation += 1;
     return this.accept(await send(this.host.serverUrl, 'POST', routes.register.path, { body: request, response: AuthResponse }));
   }
 
@@ -77,24 +81,27 @@ export class Session implements AccessTokens {
   }
 
   private refresh(): Promise<string> {
+    const generation = this.generation;
     this.refreshing ??= this.host
       .exclusive('refresh', async () => {
         // Another tab may have rotated the token while we waited for the lock.
         const stored = await this.host.sessions.load();
         const refreshToken = stored?.refreshToken ?? this.refreshToken;
-        if (!refreshToken) throw new ApiError('You are signed out. Sign in to continue.', 401, 'unauthorized');
+        if (!refreshToken || generation !== this.generation) throw signedOut();
+        let auth: AuthResponse;
         try {
-          await this.accept(
-            await send(this.host.serverUrl, 'POST', routes.refresh.path, { body: { refreshToken }, response: AuthResponse }),
-          );
+          auth = await send(this.host.serverUrl, 'POST', routes.refresh.path, { body: { refreshToken }, response: AuthResponse });
         } catch (error) {
-          if (error instanceof ApiError && (error.status === 401 || error.status === 400)) {
+          if (error instanceof ApiError && (error.status === 401 || error.status === 400) && generation === this.generation) {
             await this.end();
             throw new ApiError('Your session has ended. Sign in again.', 401, 'unauthorized');
           }
           throw error;
         }
-        return this.accessToken as string;
+        // Signed out (or in as someone else) meanwhile: this answer belongs to a session that is over.
+        if (generation !== this.generation) throw signedOut();
+        await this.accept(auth);
+        return auth.accessToken;
       })
       .finally(() => (this.refreshing = null));
     return this.refreshing;
@@ -110,6 +117,7 @@ export class Session implements AccessTokens {
   }
 
   private async end(): Promise<void> {
+    this.generation += 1;
     this.accessToken = null;
     this.refreshToken = null;
     await this.host.sessions.clear();
@@ -121,4 +129,8 @@ export class Session implements AccessTokens {
     this.user = user;
     if (changed) for (const listener of this.listeners) listener(user);
   }
+}
+
+function signedOut(): ApiError {
+  return new ApiError('You are signed out. Sign in to continue.', 401, 'unauthorized');
 }

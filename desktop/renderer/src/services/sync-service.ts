@@ -74,7 +74,29 @@ export class SyncService {
     return handle;
   }
 
+  /** Resolves true when the server holds every edit made here to `url` (at once if none waits), false after `timeoutMs`. */
+  whenSynced(url: string, timeoutMs: number): Promise<boolean> {
+    if (!this.pending.has(url)) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        resolve(false);
+      }, timeoutMs);
+      const unsubscribe = this.subscribe(() => {
+        if (this.pending.has(url)) return;
+        clearTimeout(timer);
+        unsubscribe();
+        resolve(true);
+      });
+    });
+  }
+
+  isPending(url: string): boolean {
+    return this.pending.has(url);
+  }
+
   shutdown(): void {
+    if (this.saveTimer) this.savePending();
     window.removeEventListener('offline', this.wentOffline);
     window.removeEventListener('online', this.cameOnline);
     void this.repo.shutdown();
@@ -98,8 +120,23 @@ export class SyncService {
     if (pending === this.pending.has(url)) return;
     if (pending) this.pending.add(url);
     else this.pending.delete(url);
-    window.localStorage.setItem(this.pendingKey, JSON.stringify([...this.pending]));
+    // Written at once when the list grows (a reload must find it), lazily when it shrinks: typing flips a
+    // document to pending and back on every keystroke.
+    if (pending) this.savePending();
+    else this.savePendingSoon();
     this.notify();
+  }
+
+  private saveTimer: ReturnType<typeof setTimeout> | null = null;
+
+  private savePending(): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = null;
+    window.localStorage.setItem(this.pendingKey, JSON.stringify([...this.pending]));
+  }
+
+  private savePendingSoon(): void {
+    this.saveTimer ??= setTimeout(() => this.savePending(), 1000);
   }
 
   private setConnection(connection: ConnectionState): void {
@@ -119,6 +156,8 @@ export class SyncService {
   };
 
   private readonly cameOnline = () => {
+    // Browsers also say "online" after a network change without an "offline" first: keep a live socket.
+    if (this.repo.peers.length) return;
     this.setConnection('connecting');
     this.adapter.connect(this.peerId, this.adapter.peerMetadata);
   };

@@ -44,7 +44,7 @@ export class TerminalConnection {
 
   constructor(
     private readonly api: ApiClient,
-    readonly terminalId: string,
+    private readonly terminalId: string,
     private readonly events: TerminalConnectionEvents,
     /** False for a viewer: no resize is sent (the server would refuse it anyway). */
     private sendsSize = true,
@@ -56,7 +56,7 @@ export class TerminalConnection {
   }
 
   input(data: string): void {
-    for (let at = 0; at < data.length; at += INPUT_CHUNK) this.send({ type: 'input', data: data.slice(at, at + INPUT_CHUNK) });
+    for (const piece of splitInput(data)) this.send({ type: 'input', data: piece });
   }
 
   resize(cols: number, rows: number): void {
@@ -157,6 +157,22 @@ export class TerminalConnection {
     clearTimeout(this.retryTimer);
     this.events.state(state, detail);
   }
+}
+
+/**
+ * `data` in pieces of at most `size` UTF-16 code units, never cut inside a surrogate pair: a half pair would
+ * reach the shell as two replacement characters instead of the emoji pasted.
+ */
+export function splitInput(data: string, size = INPUT_CHUNK): string[] {
+  const pieces: string[] = [];
+  for (let at = 0; at < data.length;) {
+    let end = Math.min(at + size, data.length);
+    const code = data.charCodeAt(end - 1);
+    if (end < data.length && end - at > 1 && code >= 0xd800 && code <= 0xdbff) end--;
+    pieces.push(data.slice(at, end));
+    at = end;
+  }
+  return pieces;
 }
 
 function safeJson(data: unknown): unknown {

@@ -1,7 +1,18 @@
 import { splice, type DocHandle, type DocHandleChangePayload } from '@automerge/automerge-repo/slim';
 import type { FileDocument } from '../../../../../shared/protocol/files.js';
-import { editsFromPatches, LocalHistory, minimalEdit, transformOffset, type TextEdit } from '../../../../../shared/sync/text-binding.js';
-import type { monaco } from './monaco-setup.js';
+import {
+  editsFromPatches,
+  lfView,
+  LocalHistory,
+  minimalEdit,
+  toDocChange,
+  toDocOffset,
+  toLfEdits,
+  toLfOffset,
+  transformOffset,
+  type TextEdit,
+} from '../../../../../shared/sync/text-binding.js';
+import { monaco } from './monaco-setup.js';
 
 type ITextModel = monaco.editor.ITextModel;
 type ICodeEditor = monaco.editor.ICodeEditor;
@@ -11,11 +22,21 @@ const CONTENT = ['content'];
 const REMOTE_EDIT_SOURCE = 'tandem.remote-edit';
 const VERIFY_AFTER_MS = 1000;
 
+/** The document's text; null when a peer put something else than a string there. */
+function contentOf(doc: FileDocument | undefined): string | null {
+  const content: unknown = doc?.content;
+  return typeof content === 'string' ? content : null;
+}
+
 /**
  * Keeps a Monaco model and a file document's text equal: the user's edits become splices, one
  * `handle.change` per Monaco event; everyone else's arrive as patches and become model edits that keep
  * the user's cursors in place and stay out of Monaco's undo stack. Undo and redo use a history of the
- * user's own transactions (`LocalHistory`), so they never take back a collaborator's work.
+ * user's own transactions (`LocalHistory`, in document offsets), so they never take back a collaborator's work.
+ *
+ * Line endings: the model is always LF and shows `lfView(document)`; the document keeps its own (a CRLF
+ * file stays CRLF) and is never written to because of them. Offsets are mapped between the two (see
+ * text-binding.ts), so a keystroke lands where it was typed whatever the document's line endings.
  */
 export class AutomergeMonacoBinding {
   private history = new LocalHistory();
@@ -24,17 +45,31 @@ export class AutomergeMonacoBinding {
   private editor: ICodeEditor | null = null;
   private verifyTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly contentListener: monaco.IDisposable;
+  /** The document text the model shows; null while the document is damaged (its content is no string). */
+  private text: string | null;
+  private readonly damageListeners = new Set<() => void>();
 
-  constructor(
+  /** A model for the document, pinned to LF, and its binding. */
+  static open(handle: DocHandle<FileDocument>, language: string, readOnly: boolean): AutomergeMonacoBinding {
+    const model = monaco.editor.createModel(lfView(contentOf(handle.doc()) ?? ''), language);
+    model.setEOL(monaco.editor.EndOfLineSequence.LF);
+    return new AutomergeMonacoBinding(handle, model, readOnly);
+  }
+
+  private constructor(
     private readonly handle: DocHandle<FileDocument>,
     readonly model: ITextModel,
+    /** A viewer's binding never writes: not even undo, from a history kept since they could edit. */
+    private readOnly: boolean,
   ) {
+    this.text = contentOf(handle.doc());
     this.contentListener = model.onDidChangeContent((event) => this.onLocalEdit(event));
     handle.on('change', this.onDocChange);
     // Every path to undo and redo (keys, command palette, the Electron menu) ends in the model's methods.
-    model.undo = () => this.step(this.history.undo(this.text()));
-    model.redo = () => this.step(this.history.redo(this.text()));
-    this.verify();
+    model.undo = () => this.step((text) => this.history.undo(text));
+    model.redo = () => this.step((text) => this.history.redo(text));
+    // createModel drops a leading byte order mark: the model gets it back as text.
+    this.resync(false);
   }
 
   /** The editor showing this model now, whose cursors remote edits and undo move; null when hidden. */
@@ -42,23 +77,62 @@ export class AutomergeMonacoBinding {
     this.editor = editor;
   }
 
+  setReadOnly(readOnly: boolean): void {
+    this.readOnly = readOnly;
+  }
+
+  /** True while the document's content is not text: the pane shows a notice instead of the editor. */
+  get damaged(): boolean {
+    return this.text === null;
+  }
+
+  onDamagedChange(listener: () => void): () => void {
+    this.damageListeners.add(listener);
+    return () => this.damageListeners.delete(listener);
+  }
+
+  /** A model offset as an offset into the document's text (what presence carries). */
+  toDocOffset(modelOffset: number): number {
+    return this.text === null ? modelOffset : toDocOffset(this.text, modelOffset);
+  }
+
+  /** A document offset (from presence) as an offset into the model. */
+  toModelOffset(docOffset: number): number {
+    return this.text === null ? docOffset : toLfOffset(this.text, docOffset);
+  }
+
   dispose(): void {
     clearTimeout(this.verifyTimer);
     this.contentListener.dispose();
     this.handle.off('change', this.onDocChange);
-  }
-
-  private text(): string {
-    return this.handle.doc().content ?? '';
+    this.damageListeners.clear();
   }
 
   private onLocalEdit(event: monaco.editor.IModelContentChangedEvent): void {
-    if (this.changingModel) return;
-    const change = event.changes
-      .map((c): TextEdit => ({ offset: c.rangeOffset, deleteCount: c.rangeLength, insert: c.text }))
-      .sort((a, b) => a.offset - b.offset);
-    const before = this.text();
-    // Each of Monaco's changes is relative to the text before the event: apply the last one first.
+    if (this.changingModel || event.changes.length === 0) return;
+    const before = this.text;
+    if (before === null || this.model.getEOL() !== '\n') {
+      // Nothing the user can do gets here (a damaged document's editor is hidden; nothing sets the EOL): the
+      // model goes back to what the document says rather than write at offsets that mean something else.
+      console.warn('Tandem: an edit the document cannot take was undone.');
+      queueMicrotask(() => {
+        this.changingModel = true;
+        try {
+          this.model.setEOL(monaco.editor.EndOfLineSequence.LF);
+        } finally {
+          this.changingModel = false;
+        }
+        this.resync(true);
+      });
+      return;
+    }
+    const change = toDocChange(
+      before,
+      event.changes
+        .map((c): TextEdit => ({ offset: c.rangeOffset, deleteCount: c.rangeLength, insert: c.text }))
+        .sort((a, b) => a.offset - b.offset),
+    );
+    // Each of the changes is relative to the text before the event: apply the last one first.
     this.changeDoc([...change].reverse());
     this.history.record(change, before, Date.now());
     this.verifySoon();
@@ -66,27 +140,38 @@ export class AutomergeMonacoBinding {
 
   private readonly onDocChange = ({ doc, patches }: DocHandleChangePayload<FileDocument>): void => {
     if (this.changingDoc) return;
-    const text = doc.content ?? '';
+    const before = this.text;
+    const after = contentOf(doc);
+    if (before === null || after === null) {
+      this.resync(before !== null);
+      return;
+    }
     const parsed = editsFromPatches(patches);
-    const edits = parsed === 'reset' ? [minimalEdit(this.model.getValue(), text)].filter((edit) => edit !== null) : parsed;
+    const edits = parsed === 'reset' ? [minimalEdit(before, after)].filter((edit) => edit !== null) : parsed;
+    this.text = after;
     if (edits.length === 0) return;
     this.history.transform(edits);
-    this.changeModel(edits);
-    if (this.model.getValueLength() === text.length) this.verifySoon();
+    this.changeModel(toLfEdits(before, edits, after));
+    if (this.model.getValueLength() === lfView(after).length) this.verifySoon();
     else this.verify();
   };
 
-  private step(edits: TextEdit[] | null): void {
-    if (!edits) return;
-    this.changeDoc(edits);
-    this.changeModel(edits, false);
+  private step(edits: (text: string) => TextEdit[] | null): void {
+    const before = this.text;
+    if (before === null || this.readOnly) return;
+    const sequential = edits(before);
+    if (!sequential) return;
+    this.changeDoc(sequential);
+    const after = this.text ?? '';
+    this.changeModel(toLfEdits(before, sequential, after), false);
     // The edits run back to front: the last one is the first in the text, where the undone work began.
-    const first = edits.at(-1)!;
-    const position = this.model.getPositionAt(first.offset + first.insert.length);
+    const first = sequential.at(-1)!;
+    const position = this.model.getPositionAt(toLfOffset(after, first.offset + first.insert.length));
     this.editor?.setPosition(position);
     this.editor?.revealPositionInCenterIfOutsideViewport(position);
   }
 
+  /** Sequential edits to the document; `text` follows. */
   private changeDoc(edits: readonly TextEdit[]): void {
     this.changingDoc = true;
     try {
@@ -96,10 +181,12 @@ export class AutomergeMonacoBinding {
     } finally {
       this.changingDoc = false;
     }
+    this.text = contentOf(this.handle.doc());
   }
 
   /** Applies sequential edits to the model; with `keepCursors`, the user's selections stay on their text. */
   private changeModel(edits: readonly TextEdit[], keepCursors = true): void {
+    if (edits.length === 0) return;
     const editor = keepCursors && this.editor?.getModel() === this.model ? this.editor : null;
     const selections = editor?.getSelections()?.map((s) => {
       const [anchor, head] = [this.model.getOffsetAt(s.getSelectionStart()), this.model.getOffsetAt(s.getPosition())];
@@ -113,13 +200,7 @@ export class AutomergeMonacoBinding {
       for (const edit of edits) {
         const start = this.model.getPositionAt(edit.offset);
         const end = this.model.getPositionAt(edit.offset + edit.deleteCount);
-        const range = {
-          startLineNumber: start.lineNumber,
-          startColumn: start.column,
-          endLineNumber: end.lineNumber,
-          endColumn: end.column,
-        };
-        this.model.applyEdits([{ range, text: edit.insert }]);
+        this.model.applyEdits([{ range: monaco.Range.fromPositions(start, end), text: edit.insert }]);
       }
     } finally {
       this.changingModel = false;
@@ -146,16 +227,27 @@ export class AutomergeMonacoBinding {
 
   /** Should never find anything: the model follows the document, which is the truth. */
   private verify(): void {
-    const text = this.text();
-    const edit = minimalEdit(this.model.getValue(), text);
-    if (!edit) return;
-    console.warn(
-      `Tandem: the editor differed from the document (${edit.deleteCount} → ${edit.insert.length} characters at ${edit.offset}); resynced.`,
-    );
-    this.changeModel([edit]);
-    this.history = new LocalHistory();
-    // Monaco gives a model one kind of line ending; a document that mixes them takes the model's.
-    const normalized = minimalEdit(text, this.model.getValue());
-    if (normalized && this.editor && !this.editor.getRawOptions().readOnly) this.changeDoc([normalized]);
+    this.resync(true);
+  }
+
+  /** Brings the model (never the document) to the document's text, and tells whether it is damaged. */
+  private resync(warn: boolean): void {
+    const wasDamaged = this.damaged;
+    this.text = contentOf(this.handle.doc());
+    if (this.text !== null) {
+      const edit = minimalEdit(this.model.getValue(), lfView(this.text));
+      if (edit) {
+        if (warn && !wasDamaged) {
+          console.warn(
+            `Tandem: the editor differed from the document (${edit.deleteCount} → ${edit.insert.length} characters at ${edit.offset}); resynced.`,
+          );
+        }
+        this.changeModel([edit]);
+        this.history = new LocalHistory();
+      }
+    } else {
+      this.history = new LocalHistory();
+    }
+    if (wasDamaged !== this.damaged) for (const listener of this.damageListeners) listener();
   }
 }

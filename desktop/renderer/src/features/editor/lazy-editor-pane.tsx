@@ -2,9 +2,6 @@ import { lazy, Suspense } from 'react';
 import type { EditorPaneProps } from './editor-pane.js';
 import './editor.css';
 
-export type { EditorPaneProps } from './editor-pane.js';
-export type { RemoteCursor, SelectionRange } from './types.js';
-
 // Monaco is most of the app's JavaScript: it loads with the first open file, not with the app.
 const EditorPane = lazy(() => import('./editor-pane.js').then((module) => ({ default: module.EditorPane })));
 

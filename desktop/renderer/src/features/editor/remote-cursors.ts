@@ -7,17 +7,23 @@ const FALLBACK_COLOR = '#9aa0a6';
  * Collaborators' carets and selections in their colors, each with a name flag above the caret. A color
  * comes from another person's presence, so it is used only if it parses as a CSS color; each distinct
  * color gets a class in one shared <style> element, since decorations take classes, not styles.
+ *
+ * Decorations belong to a model, not to the editor: those of the model shown before are removed when the
+ * editor switches models, or they would come back as stale carets when that file is shown again.
  */
 export class RemoteCursors {
-  private readonly decorations: monaco.editor.IEditorDecorationsCollection;
+  private decorated: { model: monaco.editor.ITextModel; ids: string[] } | null = null;
   private readonly labels = new Map<string, NameLabel>();
+  private readonly modelListener: monaco.IDisposable;
 
   constructor(private readonly editor: monaco.editor.ICodeEditor) {
-    this.decorations = editor.createDecorationsCollection();
+    this.modelListener = editor.onDidChangeModel(() => this.clear());
   }
 
+  /** `cursors`' offsets are the shown model's. */
   show(cursors: readonly RemoteCursor[]): void {
     const model = this.editor.getModel();
+    if (this.decorated?.model !== model) this.clear();
     if (!model) return;
     const decorations: monaco.editor.IModelDeltaDecoration[] = [];
     const carets: { cursor: RemoteCursor; index: number }[] = [];
@@ -39,7 +45,8 @@ export class RemoteCursors {
         });
       });
     }
-    const ids = this.decorations.set(decorations);
+    const ids = model.deltaDecorations(this.decorated?.ids ?? [], decorations);
+    this.decorated = { model, ids };
     const shown = new Set<string>();
     for (const { cursor, index } of carets) {
       shown.add(cursor.key);
@@ -60,7 +67,14 @@ export class RemoteCursors {
   }
 
   dispose(): void {
-    this.decorations.clear();
+    this.modelListener.dispose();
+    this.clear();
+  }
+
+  private clear(): void {
+    const decorated = this.decorated;
+    this.decorated = null;
+    if (decorated && !decorated.model.isDisposed()) decorated.model.deltaDecorations(decorated.ids, []);
     for (const label of this.labels.values()) label.dispose();
     this.labels.clear();
   }

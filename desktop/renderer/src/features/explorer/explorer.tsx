@@ -6,7 +6,7 @@ export interface ExplorerProps {
   activePath: string | null;
   canEdit: boolean;
   /** Who is in which file, for a colored dot beside it. */
-  presence: Map<string, Array<{ username: string; color: string }>>;
+  presence: Map<string, Array<{ clientId: string; username: string; color: string }>>;
   onOpen(path: string): void;
   onCreateFile(path: string): Promise<void>;
   onMove(from: string, to: string): Promise<void>;
@@ -98,6 +98,13 @@ export function Explorer(props: ExplorerProps) {
               onDragOver={(event) => event.preventDefault()}
               onDrop={(event) => void drop(event, child.path)}
               onClick={() => toggle(child.path)}
+              onKeyDown={(event) => {
+                if (event.key === 'Enter' || event.key === ' ') {
+                  event.preventDefault();
+                  toggle(child.path);
+                } else if (event.key === 'F2' && props.canEdit) setEditing({ kind: 'rename', path: child.path, isFolder: true });
+              }}
+              tabIndex={0}
               data-path={child.path}
             >
               <span className="twisty">{collapsed.has(child.path) ? '▸' : '▾'}</span>
@@ -135,7 +142,13 @@ export function Explorer(props: ExplorerProps) {
               draggable={props.canEdit}
               onDragStart={(event) => event.dataTransfer.setData('application/x-tandem-path', file.path)}
               onClick={() => props.onOpen(file.path)}
-              onKeyDown={(event) => event.key === 'Enter' && props.onOpen(file.path)}
+              onKeyDown={(event) => {
+                if (event.key === 'Enter') props.onOpen(file.path);
+                else if (event.key === 'F2' && props.canEdit) setEditing({ kind: 'rename', path: file.path, isFolder: false });
+                else if (event.key === 'Delete' && props.canEdit && window.confirm(`Delete "${file.path}" for everyone?`)) {
+                  void attempt(() => props.onDelete(file.path, false));
+                }
+              }}
               tabIndex={0}
               data-testid="tree-file"
               data-path={file.path}

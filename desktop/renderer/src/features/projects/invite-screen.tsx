@@ -2,9 +2,9 @@ import { useEffect, useState } from 'react';
 import { AcceptInviteResponse } from '../../../../../shared/protocol/projects.js';
 import { routes } from '../../../../../shared/protocol/routes.js';
 import { useSignedIn } from '../../app-context.js';
+import { messageOf } from '../../services/api-client.js';
 import { navigate } from '../../router.js';
 import { TopBar } from '../workspace/top-bar.js';
-import { messageOf } from './projects-screen.js';
 
 /** An invite link opened while signed in: join the project, then open it. */
 export function InviteScreen({ token }: { token: string }) {

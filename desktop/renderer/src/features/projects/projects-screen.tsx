@@ -4,7 +4,7 @@ import { ProjectResponse, ProjectsResponse, type Project } from '../../../../../
 import { LanguagesResponse, type LanguageInfo } from '../../../../../shared/protocol/runs.js';
 import { routes } from '../../../../../shared/protocol/routes.js';
 import { useSignedIn } from '../../app-context.js';
-import { ApiError } from '../../services/api-client.js';
+import { ApiError, messageOf } from '../../services/api-client.js';
 import { navigate } from '../../router.js';
 import { TopBar } from '../workspace/top-bar.js';
 
@@ -214,8 +214,4 @@ function ProjectRow({
       </span>
     </li>
   );
-}
-
-export function messageOf(failure: unknown): string {
-  return failure instanceof Error ? failure.message : String(failure);
 }

@@ -1,4 +1,5 @@
 import { useMemo, useState, type KeyboardEvent } from 'react';
+import { Modal } from '../../ui/modal.js';
 import { rankPaths } from './rank-paths.js';
 
 /** Ctrl/Cmd+P: type part of a file's name, arrows to choose, Enter to open, Escape to close. */
@@ -11,14 +12,13 @@ export function QuickOpen({ paths, onOpen, onClose }: { paths: string[]; onOpen(
     if (event.key === 'ArrowDown') setSelected((index) => Math.min(index + 1, matches.length - 1));
     else if (event.key === 'ArrowUp') setSelected((index) => Math.max(index - 1, 0));
     else if (event.key === 'Enter' && matches[selected]) onOpen(matches[selected]);
-    else if (event.key === 'Escape') onClose();
     else return;
     event.preventDefault();
   };
 
   return (
-    <div className="overlay" onMouseDown={onClose}>
-      <div className="quick-open" role="dialog" aria-label="Go to file" onMouseDown={(event) => event.stopPropagation()}>
+    <Modal label="Go to file" onClose={onClose}>
+      <div className="quick-open">
         <input
           autoFocus
           aria-label="File name"
@@ -43,6 +43,6 @@ export function QuickOpen({ paths, onOpen, onClose }: { paths: string[]; onOpen(
           {matches.length === 0 && <li className="muted">No file matches.</li>}
         </ul>
       </div>
-    </div>
+    </Modal>
   );
 }

@@ -18,6 +18,8 @@ export interface RunPanelProps {
   location: string;
   /** Each increment runs the selected entry (Ctrl/Cmd+Enter, bound by the workspace). */
   runTrigger: number;
+  /** Runs use the server's copy of the files: resolves once this device's edits have reached it (or gives up). */
+  beforeRun?: () => Promise<void>;
 }
 
 type OutputKind = 'stdout' | 'stderr' | 'progress' | 'stdin' | 'notice';
@@ -41,7 +43,7 @@ interface Status {
 const IDLE: Status = { text: 'Not run yet', tone: 'idle' };
 
 export function RunPanel(props: RunPanelProps) {
-  const { api, projectId, files, activePath, canRun, location, runTrigger } = props;
+  const { api, projectId, files, activePath, canRun, location, runTrigger, beforeRun } = props;
   const runnable = useMemo(() => files.filter(isRunnable).sort((a, b) => a.localeCompare(b)), [files]);
 
   // The entry follows the active file until the person picks one in the selector.
@@ -164,8 +166,14 @@ export function RunPanel(props: RunPanelProps) {
     setRunningEntry(entry);
     const stream: RunStream = new RunStream(api, (event) => onEvent(stream, event));
     streamRef.current = stream;
-    void stream.start({ projectId, entry });
-  }, [api, canRun, clearOutput, entry, onEvent, projectId]);
+    void (async () => {
+      if (beforeRun) {
+        setStatus({ text: 'Sending your latest edits first…', tone: 'busy' });
+        await beforeRun();
+      }
+      void stream.start({ projectId, entry });
+    })();
+  }, [api, beforeRun, canRun, clearOutput, entry, onEvent, projectId]);
 
   const stop = useCallback(() => streamRef.current?.stop(), []);
 
@@ -179,22 +187,15 @@ export function RunPanel(props: RunPanelProps) {
     runRef.current();
   }, [runTrigger]);
 
-  // Another project, or the panel going away: the run ends with it (closing its socket stops it on the server).
+  // The panel going away: the run ends with it (closing its socket stops it on the server).
   useEffect(
     () => () => {
       streamRef.current?.dispose();
       streamRef.current = null;
       if (frameRef.current !== null) cancelAnimationFrame(frameRef.current);
       frameRef.current = null;
-      pendingRef.current = [];
-      setRunning(false);
-      setStdinOpen(false);
-      setStartedAt(null);
-      setStatus(IDLE);
-      setSegments([]);
-      setPicked(null);
     },
-    [projectId],
+    [],
   );
 
   useEffect(() => {

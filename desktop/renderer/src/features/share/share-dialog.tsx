@@ -9,8 +9,9 @@ import {
 } from '../../../../../shared/protocol/projects.js';
 import { routes } from '../../../../../shared/protocol/routes.js';
 import { useSignedIn } from '../../app-context.js';
+import { messageOf } from '../../services/api-client.js';
 import { navigate } from '../../router.js';
-import { messageOf } from '../projects/projects-screen.js';
+import { Modal } from '../../ui/modal.js';
 
 export interface ShareDialogProps {
   projectId: string;
@@ -37,25 +38,22 @@ export function ShareDialog({ projectId, project, onClose, onChanged }: ShareDia
   }, [api, invitesPath, isOwner]);
   useEffect(() => void loadInvites().catch((failure: unknown) => setError(messageOf(failure))), [loadInvites]);
 
-  const attempt = async (work: () => Promise<unknown>) => {
+  /** Runs a change; false (with the reason shown) when it failed, so forms keep what was typed. */
+  const attempt = async (work: () => Promise<unknown>): Promise<boolean> => {
     setError(null);
     try {
       await work();
       await onChanged();
+      return true;
     } catch (failure) {
       setError(messageOf(failure));
+      return false;
     }
   };
 
   return (
-    <div className="overlay" onMouseDown={onClose}>
-      <div
-        className="dialog share-dialog"
-        role="dialog"
-        aria-label="Share project"
-        onMouseDown={(event) => event.stopPropagation()}
-        onKeyDown={(event) => event.key === 'Escape' && onClose()}
-      >
+    <Modal label="Share project" onClose={onClose}>
+      <div className="dialog share-dialog">
         <header>
           <h2>Share “{project.project.name}”</h2>
           <button className="icon-btn" aria-label="Close" onClick={onClose}>
@@ -184,7 +182,7 @@ export function ShareDialog({ projectId, project, onClose, onChanged }: ShareDia
           <AcceptInvite />
         </section>
       </div>
-    </div>
+    </Modal>
   );
 }
 
@@ -198,13 +196,12 @@ function RoleOptions({ withOwner = true }: { withOwner?: boolean }) {
   );
 }
 
-function AddMember({ onAdd }: { onAdd(login: string, role: ProjectRole): Promise<void> }) {
+function AddMember({ onAdd }: { onAdd(login: string, role: ProjectRole): Promise<boolean> }) {
   const [login, setLogin] = useState('');
   const [role, setRole] = useState<ProjectRole>('editor');
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    await onAdd(login.trim(), role);
-    setLogin('');
+    if (await onAdd(login.trim(), role)) setLogin('');
   };
   return (
     <form className="inline-form" onSubmit={submit} aria-label="Add a person">
@@ -225,7 +222,7 @@ function AddMember({ onAdd }: { onAdd(login: string, role: ProjectRole): Promise
   );
 }
 
-function CreateInvite({ onCreate }: { onCreate(role: 'editor' | 'viewer', expiresInHours: number, maxUses: number): Promise<void> }) {
+function CreateInvite({ onCreate }: { onCreate(role: 'editor' | 'viewer', expiresInHours: number, maxUses: number): Promise<boolean> }) {
   const [role, setRole] = useState<'editor' | 'viewer'>('editor');
   const [hours, setHours] = useState(72);
   const [uses, setUses] = useState(10);

@@ -18,6 +18,12 @@ export interface TerminalPanelProps {
   location: string;
   /** The panel is shown: terminals fit themselves and the list of open terminals is kept fresh. */
   visible: boolean;
+  /**
+   * Each new non-zero value (also the one the panel mounts with) moves the keyboard focus into the selected
+   * terminal: bump it when Ctrl+` shows the panel. A request made while the panel is hidden, or when the
+   * project turns out to have no terminal, lapses.
+   */
+  focusRequest?: number;
 }
 
 interface TabStatus {
@@ -32,7 +38,7 @@ interface TabStatus {
 const REFRESH_MS = 4000;
 
 /** Why a terminal ended, in words. */
-export function describeTerminalExit(exit: TerminalExit): string {
+function describeTerminalExit(exit: TerminalExit): string {
   switch (exit.reason) {
     case 'exited':
       return `Terminal ended: the shell exited${exit.exitCode === null ? '' : ` with code ${exit.exitCode}`}.`;
@@ -60,7 +66,7 @@ const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
 /** The project's terminals as tabs: mine and collaborators', shared live (pair programming). */
 export function TerminalPanel(props: TerminalPanelProps) {
-  const { api, projectId, activePath, canType, location, visible } = props;
+  const { api, projectId, activePath, canType, location, visible, focusRequest } = props;
   const [me, setMe] = useState<string | null>(null);
   const [listed, setListed] = useState<ProjectTerminal[] | null>(null);
   /** Every terminal this panel has heard of: an attached tab stays (to say how it ended) after the list drops it. */
@@ -74,7 +80,14 @@ export function TerminalPanel(props: TerminalPanelProps) {
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [listError, setListError] = useState<string | null>(null);
+  /** Focus requests (tab picked, terminal opened, the workspace's focusRequest) and the last one acted on. */
   const [focusNonce, setFocusNonce] = useState(0);
+  const [focusedNonce, setFocusedNonce] = useState(0);
+  const [seenFocusRequest, setSeenFocusRequest] = useState<number | undefined>(undefined);
+  if (focusRequest !== seenFocusRequest) {
+    setSeenFocusRequest(focusRequest);
+    if (focusRequest) setFocusNonce((n) => n + 1);
+  }
   const createdHere = useRef(new Set<string>());
   /** Terminals this client ended: a list fetched just before the end must not bring them back. */
   const [closed, setClosed] = useState<ReadonlySet<string>>(() => new Set());
@@ -89,22 +102,6 @@ export function TerminalPanel(props: TerminalPanelProps) {
       live = false;
     };
   }, [api]);
-
-  // Another project: nothing of this one's terminals carries over.
-  useEffect(
-    () => () => {
-      setListed(null);
-      setSeen(new Map());
-      setDismissed(new Set());
-      setClosed(new Set());
-      setOpened(new Set());
-      setStatuses({});
-      setActiveId(null);
-      setError(null);
-      setListError(null);
-    },
-    [projectId],
-  );
 
   const remember = (terminals: ProjectTerminal[]) =>
     setSeen((current) => {
@@ -163,6 +160,9 @@ export function TerminalPanel(props: TerminalPanelProps) {
   const selected = tabs.find((tab) => tab.terminalId === activeId) ?? tabs.find(isMine) ?? tabs[0] ?? null;
   const selectedId = selected?.terminalId ?? null;
   if (selectedId !== null && !opened.has(selectedId)) setOpened(new Set(opened).add(selectedId));
+  // A request made while hidden, or with no terminal to take it, must not take the keys later.
+  const focusPending = focusNonce > focusedNonce;
+  if (focusPending && (!visible || (listed !== null && tabs.length === 0))) setFocusedNonce(focusNonce);
 
   const forget = (id: string) => {
     setOpened((current) => {
@@ -392,7 +392,8 @@ export function TerminalPanel(props: TerminalPanelProps) {
               onState={onState}
               onExit={onExit}
               onError={onError}
-              focusNonce={tab.terminalId === selectedId ? focusNonce : 0}
+              focusNonce={focusPending && tab.terminalId === selectedId ? focusNonce : 0}
+              onFocused={setFocusedNonce}
             />
           ))}
       </div>

@@ -17,8 +17,9 @@ export interface TerminalScreenProps {
   onState(terminalId: string, state: TerminalConnectionState, detail?: string): void;
   onExit(terminalId: string, exit: TerminalExit): void;
   onError(terminalId: string, code: string, message: string): void;
-  /** Where focus goes when the tab is picked. */
+  /** A request to take the keyboard focus, when non-zero: acted on (once shown) and reported to onFocused. */
   focusNonce: number;
+  onFocused(focusNonce: number): void;
 }
 
 const RESIZE_DEBOUNCE_MS = 100;
@@ -114,8 +115,11 @@ export function TerminalScreen(props: TerminalScreenProps) {
   }, [active]);
 
   useEffect(() => {
-    if (focusNonce > 0 && activeRef.current) partsRef.current?.term.focus();
-  }, [focusNonce]);
+    const parts = partsRef.current;
+    if (focusNonce === 0 || !active || !parts) return;
+    parts.term.focus();
+    callbacks.current.onFocused(focusNonce);
+  }, [focusNonce, active]);
 
   function fitNow(): void {
     const host = hostRef.current;

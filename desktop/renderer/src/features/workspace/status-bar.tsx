@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import type { ProjectRole } from '../../../../../shared/protocol/projects.js';
 import type { Collaborator } from '../../services/presence.js';
 import type { SyncStatus } from '../../services/sync-service.js';
@@ -11,13 +12,28 @@ export interface StatusBarProps {
   location: string;
 }
 
+const SLOW_SYNC_MS = 1000;
+
+/** True once `value` has been true for `ms` without a break. */
+function useHeldFor(value: boolean, ms: number): boolean {
+  const [held, setHeld] = useState(false);
+  useEffect(() => {
+    if (!value) return setHeld(false);
+    const timer = setTimeout(() => setHeld(true), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return held;
+}
+
 /** Whether work is safe and shared, who is here (click to follow), and where code runs. */
 export function StatusBar({ status, role, collaborators, following, onFollow, location }: StatusBarProps) {
   const { connection, pending } = status;
   const waiting = pending === 1 ? '1 file' : `${pending} files`;
+  // Online, every keystroke is pending for a moment: say "syncing" only when it takes a while.
+  const slow = useHeldFor(pending > 0, SLOW_SYNC_MS);
   const text =
     connection === 'online'
-      ? pending > 0
+      ? slow
         ? `Syncing ${waiting}…`
         : 'Online · all changes synced'
       : connection === 'connecting'

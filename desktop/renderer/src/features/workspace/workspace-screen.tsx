@@ -1,55 +1,48 @@
 import type { DocHandle } from '@automerge/automerge-repo/slim';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
-import { z } from 'zod';
-import {
-  FileResponse,
-  FilesResponse,
-  MovedFilesResponse,
-  type FileDocument,
-  type ProjectDocument,
-} from '../../../../../shared/protocol/files.js';
-import { ProjectResponse } from '../../../../../shared/protocol/projects.js';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { FileResponse, MovedFilesResponse, type ProjectDocument } from '../../../../../shared/protocol/files.js';
 import { routes } from '../../../../../shared/protocol/routes.js';
 import { useSignedIn } from '../../app-context.js';
-import { ApiError } from '../../services/api-client.js';
+import { ApiError, messageOf } from '../../services/api-client.js';
 import { PresenceChannel, type Collaborator } from '../../services/presence.js';
 import { navigate } from '../../router.js';
+import { ErrorBoundary } from '../../ui/error-boundary.js';
 import { LazyEditorPane } from '../editor/lazy-editor-pane.js';
 import type { RemoteCursor, SelectionRange } from '../editor/types.js';
 import { Explorer } from '../explorer/explorer.js';
-import { messageOf } from '../projects/projects-screen.js';
 import { QuickOpen } from '../quick-open/quick-open.js';
 import { RunPanel } from '../run/run-panel.js';
 import { ShareDialog } from '../share/share-dialog.js';
 import { StatusBar } from './status-bar.js';
 import { TopBar } from './top-bar.js';
+import { useOpenFiles, type OrphanedFile } from './use-open-files.js';
+import { useProject } from './use-project.js';
 import { useProjectFiles } from './use-project-files.js';
 import { useSyncStatus } from './use-sync-status.js';
 import { useWorkspaceKeys } from './use-workspace-keys.js';
 
 const TerminalPanel = lazy(() => import('../terminal/terminal-panel.js').then((module) => ({ default: module.TerminalPanel })));
 
-/** What this device remembers of a project, so it opens offline. */
-const CachedProject = z.object({ project: ProjectResponse, projectDocUrl: z.string() });
-type CachedProject = z.infer<typeof CachedProject>;
-
 /** Where code runs, shown on every run and terminal (the desktop app adds a local engine). */
 const RUN_LOCATION = 'Cloud (Tandem server)';
 
 type Panel = 'run' | 'terminal';
 
+/** How long a run waits for this device's edits to reach the server before it runs what the server has. */
+const RUN_SYNC_WAIT_MS = 5000;
+
 export function WorkspaceScreen({ projectId }: { projectId: string }) {
-  const { api, sync, cache, user } = useSignedIn();
+  const { api, sync, user } = useSignedIn();
   const filesPath = routes.listFiles.path.replace(':id', projectId);
-  const [known, setKnown] = useState<CachedProject | null>(() => cache.get(`project:${projectId}`, CachedProject) ?? null);
-  const [loadError, setLoadError] = useState<string | null>(null);
+  const project = useProject(projectId);
+  const { known } = project;
   const [projectHandle, setProjectHandle] = useState<DocHandle<ProjectDocument> | null>(null);
+  const [docError, setDocError] = useState<string | null>(null);
   const files = useProjectFiles(projectHandle);
   const paths = useMemo(() => Object.keys(files).sort(), [files]);
   const status = useSyncStatus(sync);
-  const [openPaths, setOpenPaths] = useState<string[]>([]);
-  const [activePath, setActivePath] = useState<string | null>(null);
-  const [handles, setHandles] = useState<Map<string, DocHandle<FileDocument>>>(new Map());
+  const openFiles = useOpenFiles(sync, files, projectHandle !== null);
+  const { activePath } = openFiles;
   const [presence, setPresence] = useState<PresenceChannel | null>(null);
   const [collaborators, setCollaborators] = useState<Collaborator[]>([]);
   const [following, setFollowing] = useState<string | null>(null);
@@ -60,28 +53,12 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
   useEffect(() => {
     if (panel === 'terminal') setTerminalOpened(true);
   }, [panel]);
+  // Focus moves to the editor or the terminal only when the person asked for it (never on follow or rename).
+  // Editor requests must never repeat in a window's life (the pane remembers the last across mounts).
+  const [editorFocus, setEditorFocus] = useState(0);
+  const [terminalFocus, setTerminalFocus] = useState(0);
   const [quickOpen, setQuickOpen] = useState(false);
   const [sharing, setSharing] = useState(false);
-  const [notice, setNotice] = useState<string | null>(null);
-
-  // The project and its document: from the server when it answers, else as this device last saw them.
-  const refreshProject = useCallback(async () => {
-    try {
-      const [project, list] = await Promise.all([
-        api.request('GET', routes.getProject.path.replace(':id', projectId), { response: ProjectResponse }),
-        api.request('GET', filesPath, { response: FilesResponse }),
-      ]);
-      const fresh = { project, projectDocUrl: list.projectDocUrl };
-      cache.set(`project:${projectId}`, fresh);
-      setKnown(fresh);
-      setLoadError(null);
-    } catch (failure) {
-      if (failure instanceof ApiError && failure.offline) return;
-      if (failure instanceof ApiError && failure.status === 404) cache.delete(`project:${projectId}`);
-      setLoadError(messageOf(failure));
-    }
-  }, [api, cache, filesPath, projectId]);
-  useEffect(() => void refreshProject(), [refreshProject]);
 
   const projectDocUrl = known?.projectDocUrl;
   useEffect(() => {
@@ -89,7 +66,7 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
     let cancelled = false;
     sync.find<ProjectDocument>(projectDocUrl).then(
       (handle) => !cancelled && setProjectHandle(handle),
-      (failure: unknown) => !cancelled && setLoadError(`The project's files could not be opened: ${messageOf(failure)}`),
+      (failure: unknown) => !cancelled && setDocError(`The project's files could not be opened: ${messageOf(failure)}`),
     );
     return () => {
       cancelled = true;
@@ -107,60 +84,39 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
     };
   }, [projectHandle, user]);
 
-  // Open the first file once the tree is known; follow renames (same document, new path) and deletions.
+  // My selections per file, so switching back and forth tells others where I am at once.
+  const mySelections = useRef(new Map<string, SelectionRange[]>());
   useEffect(() => {
-    if (!projectHandle) return;
-    setOpenPaths((open) => {
-      const byDoc = new Map(Object.entries(files).map(([path, file]) => [file.docUrl, path]));
-      const next = open
-        .map((path) => (files[path] ? path : (byDoc.get(handles.get(path)?.url ?? '') ?? null)))
-        .filter((path): path is string => !!path);
-      if (next.length < open.length) setNotice('A file you had open was deleted or moved by a collaborator.');
-      return next.length === open.length && next.every((path, index) => path === open[index]) ? open : next;
-    });
-    setActivePath((active) => {
-      if (active && files[active]) return active;
-      if (active) {
-        const docUrl = handles.get(active)?.url;
-        const moved = Object.entries(files).find(([, file]) => file.docUrl === docUrl)?.[0];
-        if (moved) return moved;
-      }
-      return paths[0] ?? null;
-    });
-  }, [files, paths, projectHandle, handles]);
+    presence?.update(activePath, activePath ? (mySelections.current.get(activePath) ?? []) : []);
+  }, [presence, activePath]);
 
-  // Each open file's document, found once (offline from this device's copy).
-  useEffect(() => {
-    if (!activePath || !files[activePath]) return;
-    setOpenPaths((open) => (open.includes(activePath) ? open : [...open, activePath]));
-    const docUrl = files[activePath].docUrl;
-    if (handles.get(activePath)?.url === docUrl) return;
-    let cancelled = false;
-    sync.find<FileDocument>(docUrl).then(
-      (handle) => !cancelled && setHandles((current) => new Map(current).set(activePath, handle)),
-      (failure: unknown) => {
-        if (cancelled) return;
-        console.warn(`Could not open ${activePath}`, failure);
-        setNotice(
-          sync.status.connection === 'online'
-            ? `"${activePath}" could not be opened: ${messageOf(failure)}. Reload to try again.`
-            : `"${activePath}" is not on this device yet and the server cannot be reached: it opens once you are online.`,
-        );
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [activePath, files, handles, sync]);
-
-  useEffect(() => presence?.update(activePath, []), [presence, activePath]);
+  /** Opening a file by hand ends following someone. */
+  const { open } = openFiles;
+  const openByHand = useCallback(
+    (path: string) => {
+      setFollowing(null);
+      open(path);
+      setEditorFocus(Date.now());
+    },
+    [open],
+  );
 
   // Following someone: go where they go.
   const followed = collaborators.find((person) => person.clientId === following) ?? null;
   useEffect(() => {
     if (following && !followed) setFollowing(null);
-    if (followed?.path && followed.path !== activePath && files[followed.path]) setActivePath(followed.path);
-  }, [followed, following, activePath, files]);
+    if (followed?.path && followed.path !== activePath && files[followed.path]) open(followed.path);
+  }, [followed, following, activePath, files, open]);
+
+  // A run takes the server's copy of the files: edits typed a moment ago must be there first.
+  const waitForEdits = useCallback(async () => {
+    await Promise.all(Object.values(files).map((file) => sync.whenSynced(file.docUrl, RUN_SYNC_WAIT_MS)));
+  }, [files, sync]);
+
+  const showPanel = (next: Panel | null) => {
+    setPanel(next);
+    if (next === 'terminal') setTerminalFocus((count) => count + 1);
+  };
 
   useWorkspaceKeys({
     run: () => {
@@ -168,10 +124,10 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
       setRunTrigger((count) => count + 1);
     },
     quickOpen: () => setQuickOpen(true),
-    toggleTerminal: () => setPanel((current) => (current === 'terminal' ? null : 'terminal')),
+    toggleTerminal: () => showPanel(panel === 'terminal' ? null : 'terminal'),
   });
 
-  const role = known?.project.project.role;
+  const role = project.lost ? 'viewer' : known?.project.project.role;
   const canEdit = role === 'owner' || role === 'editor';
   const online = status.connection === 'online';
 
@@ -179,8 +135,9 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
     try {
       await work();
     } catch (failure) {
-      if (failure instanceof ApiError && failure.offline)
+      if (failure instanceof ApiError && failure.offline) {
         throw new Error('Creating, moving and deleting files needs the server: you are offline.', { cause: failure });
+      }
       throw failure;
     }
   }, []);
@@ -188,7 +145,7 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
   const editorCursors: RemoteCursor[] = useMemo(
     () =>
       collaborators
-        .filter((person) => person.path === activePath)
+        .filter((person) => person.path === openFiles.shown?.path)
         .map((person) => ({
           key: person.clientId,
           userId: person.userId,
@@ -196,10 +153,10 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
           color: person.color,
           selections: person.selections,
         })),
-    [collaborators, activePath],
+    [collaborators, openFiles.shown?.path],
   );
   const presenceByPath = useMemo(() => {
-    const byPath = new Map<string, Array<{ username: string; color: string }>>();
+    const byPath = new Map<string, Collaborator[]>();
     for (const person of collaborators) if (person.path) byPath.set(person.path, [...(byPath.get(person.path) ?? []), person]);
     return byPath;
   }, [collaborators]);
@@ -209,9 +166,9 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
       <div className="page">
         <TopBar title="Project" />
         <main className="projects">
-          {loadError ? (
+          {project.error ? (
             <p className="error" role="alert">
-              {loadError}
+              {project.error}
             </p>
           ) : status.connection === 'offline' ? (
             <p className="notice" role="alert">
@@ -229,7 +186,8 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
     );
   }
 
-  const activeHandle = activePath ? handles.get(activePath) : undefined;
+  const banner = project.error ?? docError ?? openFiles.notice;
+  const { shown } = openFiles;
   return (
     <div className="workspace">
       <TopBar title={known.project.project.name}>
@@ -240,28 +198,48 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
           Share
         </button>
       </TopBar>
-      {(loadError || notice) && (
+      {banner && (
         <div className="banner" role="alert">
-          {loadError ?? notice}
-          <button className="icon-btn" aria-label="Dismiss" onClick={() => (setLoadError(null), setNotice(null))}>
+          {banner}
+          <button
+            className="icon-btn"
+            aria-label="Dismiss"
+            onClick={() => {
+              project.clearError();
+              setDocError(null);
+              openFiles.clearNotice();
+            }}
+          >
             ×
           </button>
         </div>
       )}
+      {openFiles.orphans.map((orphan) => (
+        <OrphanBanner
+          key={orphan.docUrl}
+          orphan={orphan}
+          canRestore={canEdit}
+          onRestore={async (path, content) => {
+            await mutate(() => api.request('POST', filesPath, { body: { path, content }, response: FileResponse }));
+            openFiles.dismissOrphan(orphan.docUrl);
+          }}
+          onDismiss={() => openFiles.dismissOrphan(orphan.docUrl)}
+        />
+      ))}
       <div className="workspace-body">
         <Explorer
           paths={paths}
           activePath={activePath}
           canEdit={canEdit}
           presence={presenceByPath}
-          onOpen={(path) => (setActivePath(path), setFollowing(null))}
+          onOpen={openByHand}
           onCreateFile={(path) => mutate(() => api.request('POST', filesPath, { body: { path }, response: FileResponse }))}
           onMove={(from, to) => mutate(() => api.request('PATCH', filesPath, { body: { from, to }, response: MovedFilesResponse }))}
           onDelete={(path) => mutate(() => api.request('DELETE', filesPath, { query: { path } }))}
         />
         <section className="main-column">
           <div className="tabs" role="tablist" aria-label="Open files">
-            {openPaths.map((path) => (
+            {openFiles.tabs.map((path) => (
               <div
                 key={path}
                 role="tab"
@@ -269,46 +247,46 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
                 className={`tab${path === activePath ? ' active' : ''}`}
                 data-testid="editor-tab"
               >
-                <button className="tab-label" onClick={() => (setActivePath(path), setFollowing(null))} title={path}>
+                <button className="tab-label" onClick={() => openByHand(path)} title={path}>
                   {path.slice(path.lastIndexOf('/') + 1)}
                   {(presenceByPath.get(path) ?? []).map((person) => (
-                    <span key={person.username} className="presence-dot" style={{ background: person.color }} />
+                    <span key={person.clientId} className="presence-dot" style={{ background: person.color }} />
                   ))}
                 </button>
-                <button
-                  className="tab-close"
-                  aria-label={`Close ${path}`}
-                  onClick={() => {
-                    setOpenPaths((open) => open.filter((other) => other !== path));
-                    if (path === activePath) setActivePath(openPaths.find((other) => other !== path) ?? null);
-                  }}
-                >
+                <button className="tab-close" aria-label={`Close ${path}`} onClick={() => openFiles.close(path)}>
                   ×
                 </button>
               </div>
             ))}
           </div>
           <div className="editor-area">
-            {activePath && activeHandle ? (
-              <LazyEditorPane
-                handle={activeHandle}
-                path={activePath}
-                readOnly={!canEdit}
-                remoteCursors={editorCursors}
-                onSelectionChange={(selections: SelectionRange[]) => presence?.update(activePath, selections)}
-                followCursor={
-                  followed && followed.path === activePath
-                    ? (editorCursors.find((cursor) => cursor.key === followed.clientId) ?? null)
-                    : null
-                }
-                onUserNavigated={() => setFollowing(null)}
-              />
+            {shown ? (
+              <ErrorBoundary what="The editor">
+                <LazyEditorPane
+                  handle={shown.handle}
+                  path={shown.path}
+                  readOnly={!canEdit}
+                  remoteCursors={editorCursors}
+                  onSelectionChange={(selections: SelectionRange[]) => {
+                    mySelections.current.set(shown.path, selections);
+                    presence?.update(shown.path, selections);
+                  }}
+                  followCursor={
+                    followed && followed.path === shown.path
+                      ? (editorCursors.find((cursor) => cursor.key === followed.clientId) ?? null)
+                      : null
+                  }
+                  onUserNavigated={() => setFollowing(null)}
+                  focusRequest={editorFocus}
+                />
+                {shown.path !== activePath && activePath && <div className="editor-loading">Opening {activePath}…</div>}
+              </ErrorBoundary>
             ) : (
               <div className="empty-editor muted">
                 {paths.length === 0
                   ? 'This project has no files yet. Create one in the file tree.'
                   : activePath
-                    ? 'Opening…'
+                    ? `Opening ${activePath}…`
                     : 'Open a file from the tree, or press Ctrl/Cmd+P.'}
               </div>
             )}
@@ -321,35 +299,41 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
               <button
                 role="tab"
                 aria-selected={panel === 'terminal'}
-                onClick={() => setPanel(panel === 'terminal' ? null : 'terminal')}
+                onClick={() => showPanel(panel === 'terminal' ? null : 'terminal')}
                 title="Toggle terminal (Ctrl+`)"
               >
                 Terminal
               </button>
             </div>
             <div className="panel-body" hidden={panel !== 'run'}>
-              <RunPanel
-                api={api}
-                projectId={projectId}
-                files={paths}
-                activePath={activePath}
-                canRun={online}
-                location={RUN_LOCATION}
-                runTrigger={runTrigger}
-              />
+              <ErrorBoundary what="The run panel">
+                <RunPanel
+                  api={api}
+                  projectId={projectId}
+                  files={paths}
+                  activePath={activePath}
+                  canRun={online}
+                  location={RUN_LOCATION}
+                  runTrigger={runTrigger}
+                  beforeRun={waitForEdits}
+                />
+              </ErrorBoundary>
             </div>
             {terminalOpened && (
               <div className="panel-body" hidden={panel !== 'terminal'}>
-                <Suspense fallback={<p className="muted pad">Loading the terminal…</p>}>
-                  <TerminalPanel
-                    api={api}
-                    projectId={projectId}
-                    activePath={activePath}
-                    canType={canEdit}
-                    location={RUN_LOCATION}
-                    visible={panel === 'terminal'}
-                  />
-                </Suspense>
+                <ErrorBoundary what="The terminal">
+                  <Suspense fallback={<p className="muted pad">Loading the terminal…</p>}>
+                    <TerminalPanel
+                      api={api}
+                      projectId={projectId}
+                      activePath={activePath}
+                      canType={canEdit}
+                      location={RUN_LOCATION}
+                      visible={panel === 'terminal'}
+                      focusRequest={terminalFocus}
+                    />
+                  </Suspense>
+                </ErrorBoundary>
               </div>
             )}
           </div>
@@ -364,11 +348,55 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
         location={RUN_LOCATION}
       />
       {quickOpen && (
-        <QuickOpen paths={paths} onOpen={(path) => (setActivePath(path), setQuickOpen(false))} onClose={() => setQuickOpen(false)} />
+        <QuickOpen
+          paths={paths}
+          onOpen={(path) => {
+            openByHand(path);
+            setQuickOpen(false);
+          }}
+          onClose={() => setQuickOpen(false)}
+        />
       )}
       {sharing && (
-        <ShareDialog projectId={projectId} project={known.project} onClose={() => setSharing(false)} onChanged={refreshProject} />
+        <ShareDialog projectId={projectId} project={known.project} onClose={() => setSharing(false)} onChanged={project.refresh} />
       )}
+    </div>
+  );
+}
+
+/** A deleted file that held edits the server never got: put it back, or let it go. */
+function OrphanBanner({
+  orphan,
+  canRestore,
+  onRestore,
+  onDismiss,
+}: {
+  orphan: OrphanedFile;
+  canRestore: boolean;
+  onRestore(path: string, content: string): Promise<void>;
+  onDismiss(): void;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const content = orphan.handle.doc()?.content;
+  return (
+    <div className="banner" role="alert">
+      <span>
+        A collaborator deleted “{orphan.path}” while it held your edits that had not reached the server.
+        {error && <span className="error"> {error}</span>}
+      </span>
+      <span className="row-actions">
+        {canRestore && typeof content === 'string' && (
+          <button
+            className="btn small primary"
+            onClick={() => onRestore(orphan.path, content).catch((failure: unknown) => setError(messageOf(failure)))}
+          >
+            Restore it
+          </button>
+        )}
+        <button className="btn small" onClick={onDismiss}>
+          Discard
+        </button>
+      </span>
     </div>
   );
 }

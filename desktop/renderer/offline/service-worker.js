@@ -1,6 +1,10 @@
 // Tandem's offline shell: the app's own files come from this cache when the network is gone, so a project
 // opened before reloads and edits offline. API, sync and health traffic is never cached or touched.
-const CACHE = 'tandem-shell-v1';
+// The build (scripts/vite/offline-shell-plugin.js) fills in its id and files, so every build is a new worker
+// with a cache of its own, and the previous build's cache is dropped once this one is active.
+const BUILD = '__TANDEM_BUILD__';
+const FILES = [/* __TANDEM_FILES__ */];
+const CACHE = `tandem-shell-${BUILD}`;
 const SHELL = '/index.html';
 const LIVE = /^\/(api|sync|health)(\/|$)/;
 
@@ -8,11 +12,8 @@ self.addEventListener('install', (event) => {
   event.waitUntil(
     (async () => {
       const cache = await caches.open(CACHE);
-      // Every file of this build (listed by the build), so lazily loaded parts work offline too.
-      const files = await fetch('/asset-manifest.json', { cache: 'no-store' })
-        .then((response) => (response.ok ? response.json() : []))
-        .catch(() => []);
-      await cache.addAll([SHELL, ...files.map((file) => `/${file}`)]);
+      // Every file of this build, so lazily loaded parts (Monaco, xterm) work offline too.
+      await cache.addAll([SHELL, ...FILES.map((file) => `/${file}`)]);
       await self.skipWaiting();
     })(),
   );
