@@ -74,7 +74,9 @@ export function useOpenFiles(sync: SyncService, files: ProjectFiles, ready: bool
   // The first file opens when the project does; after that, closing every tab leaves none open.
   useEffect(() => {
     if (!ready || startedWithFirstFile.current) return;
-    const first = Object.keys(files).sort()[0];
+    // A template's entry (main.py, main.go…) before READMEs and the rest.
+    const sorted = Object.keys(files).sort();
+    const first = sorted.find((path) => /(^|\/)main\.[a-z]+$/.test(path)) ?? sorted[0];
     if (!first) return;
     startedWithFirstFile.current = true;
     open(first);
