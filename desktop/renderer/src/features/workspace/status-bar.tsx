@@ -1,10 +1,11 @@
 import { useEffect, useState } from 'react';
 import type { ProjectRole } from '../../../../../shared/protocol/projects.js';
 import type { Collaborator } from '../../services/presence.js';
-import type { SyncStatus } from '../../services/sync-service.js';
+import type { SyncService } from '../../services/sync-service.js';
+import { useSyncStatus } from './use-sync-status.js';
 
 export interface StatusBarProps {
-  status: SyncStatus;
+  sync: SyncService;
   role: ProjectRole;
   collaborators: Collaborator[];
   following: string | null;
@@ -26,8 +27,8 @@ function useHeldFor(value: boolean, ms: number): boolean {
 }
 
 /** Whether work is safe and shared, who is here (click to follow), and where code runs. */
-export function StatusBar({ status, role, collaborators, following, onFollow, location }: StatusBarProps) {
-  const { connection, pending } = status;
+export function StatusBar({ sync, role, collaborators, following, onFollow, location }: StatusBarProps) {
+  const { connection, pending } = useSyncStatus(sync);
   const waiting = pending === 1 ? '1 file' : `${pending} files`;
   // Online, every keystroke is pending for a moment: say "syncing" only when it takes a while.
   const slow = useHeldFor(pending > 0, SLOW_SYNC_MS);

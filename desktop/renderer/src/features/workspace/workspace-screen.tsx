@@ -1,5 +1,5 @@
 import type { DocHandle } from '@automerge/automerge-repo/slim';
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { FileResponse, MovedFilesResponse, type ProjectDocument } from '../../../../../shared/protocol/files.js';
 import { routes } from '../../../../../shared/protocol/routes.js';
 import { useSignedIn } from '../../app-context.js';
@@ -18,10 +18,13 @@ import { TopBar } from './top-bar.js';
 import { useOpenFiles, type OrphanedFile } from './use-open-files.js';
 import { useProject } from './use-project.js';
 import { useProjectFiles } from './use-project-files.js';
-import { useSyncStatus } from './use-sync-status.js';
+import { useConnection } from './use-sync-status.js';
 import { useWorkspaceKeys } from './use-workspace-keys.js';
 
-const TerminalPanel = lazy(() => import('../terminal/terminal-panel.js').then((module) => ({ default: module.TerminalPanel })));
+// Memoised: presence and sync status change many times a second while people type; the panels need none of it.
+const TerminalPanel = memo(lazy(() => import('../terminal/terminal-panel.js').then((module) => ({ default: module.TerminalPanel }))));
+const MemoRunPanel = memo(RunPanel);
+const MemoExplorer = memo(Explorer);
 
 /** Where code runs, shown on every run and terminal (the desktop app adds a local engine). */
 const RUN_LOCATION = 'Cloud (Tandem server)';
@@ -40,7 +43,7 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
   const [docError, setDocError] = useState<string | null>(null);
   const files = useProjectFiles(projectHandle);
   const paths = useMemo(() => Object.keys(files).sort(), [files]);
-  const status = useSyncStatus(sync);
+  const connection = useConnection(sync);
   const openFiles = useOpenFiles(sync, files, projectHandle !== null);
   const { activePath } = openFiles;
   const [presence, setPresence] = useState<PresenceChannel | null>(null);
@@ -129,7 +132,7 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
 
   const role = project.lost ? 'viewer' : known?.project.project.role;
   const canEdit = role === 'owner' || role === 'editor';
-  const online = status.connection === 'online';
+  const online = connection === 'online';
 
   const mutate = useCallback(async (work: () => Promise<unknown>) => {
     try {
@@ -141,6 +144,19 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
       throw failure;
     }
   }, []);
+
+  const createFile = useCallback(
+    (path: string) => mutate(() => api.request('POST', filesPath, { body: { path }, response: FileResponse })),
+    [api, filesPath, mutate],
+  );
+  const moveFile = useCallback(
+    (from: string, to: string) => mutate(() => api.request('PATCH', filesPath, { body: { from, to }, response: MovedFilesResponse })),
+    [api, filesPath, mutate],
+  );
+  const deleteFile = useCallback(
+    (path: string) => mutate(() => api.request('DELETE', filesPath, { query: { path } })),
+    [api, filesPath, mutate],
+  );
 
   const editorCursors: RemoteCursor[] = useMemo(
     () =>
@@ -170,7 +186,7 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
             <p className="error" role="alert">
               {project.error}
             </p>
-          ) : status.connection === 'offline' ? (
+          ) : connection === 'offline' ? (
             <p className="notice" role="alert">
               This project has not been opened on this device before, so it needs the server once. Connect, and it will open (and work
               offline from then on).
@@ -227,15 +243,15 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
         />
       ))}
       <div className="workspace-body">
-        <Explorer
+        <MemoExplorer
           paths={paths}
           activePath={activePath}
           canEdit={canEdit}
           presence={presenceByPath}
           onOpen={openByHand}
-          onCreateFile={(path) => mutate(() => api.request('POST', filesPath, { body: { path }, response: FileResponse }))}
-          onMove={(from, to) => mutate(() => api.request('PATCH', filesPath, { body: { from, to }, response: MovedFilesResponse }))}
-          onDelete={(path) => mutate(() => api.request('DELETE', filesPath, { query: { path } }))}
+          onCreateFile={createFile}
+          onMove={moveFile}
+          onDelete={deleteFile}
         />
         <section className="main-column">
           <div className="tabs" role="tablist" aria-label="Open files">
@@ -307,7 +323,7 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
             </div>
             <div className="panel-body" hidden={panel !== 'run'}>
               <ErrorBoundary what="The run panel">
-                <RunPanel
+                <MemoRunPanel
                   api={api}
                   projectId={projectId}
                   files={paths}
@@ -340,7 +356,7 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
         </section>
       </div>
       <StatusBar
-        status={status}
+        sync={sync}
         role={role ?? 'viewer'}
         collaborators={collaborators}
         following={following}
