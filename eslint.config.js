@@ -10,6 +10,16 @@ const rule = (text) => `Architecture rule: ${text} (see shared/architecture.md).
 
 const NODE_BUILTINS = ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'net', 'child_process', 'stream', 'url', 'util', 'events'];
 
+// By name rather than by import, so `electron.ipcMain` and re-exports are caught too.
+const IPC_MAIN = {
+  selector: 'Identifier[name="ipcMain"]',
+  message: rule('ipcMain has one owner: desktop/main/ipc, which checks channel, sender and payload'),
+};
+const IPC_RENDERER = {
+  selector: 'Identifier[name=/^(ipcRenderer|contextBridge)$/]',
+  message: rule('ipcRenderer and contextBridge have one owner: desktop/preload, which exposes the allow-listed API only'),
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', 'server/db/generated/', 'test-results/', 'playwright-report/', 'release/'] },
   js.configs.recommended,
@@ -83,6 +93,25 @@ export default tseslint.config(
     ignores: ['shared/sandbox/**'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'dockerode', message: rule('dockerode has one owner: shared/sandbox') }] }],
+    },
+  },
+  {
+    files: ['**/*.{ts,tsx,js,mjs,cjs}'],
+    ignores: ['desktop/main/ipc/**', 'desktop/preload/**'],
+    rules: { 'no-restricted-syntax': ['error', IPC_MAIN, IPC_RENDERER] },
+  },
+  { files: ['desktop/main/ipc/**'], rules: { 'no-restricted-syntax': ['error', IPC_RENDERER] } },
+  {
+    files: ['desktop/preload/**'],
+    rules: {
+      'no-restricted-syntax': ['error', IPC_MAIN],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'dockerode', message: rule('dockerode has one owner: shared/sandbox') }],
+          patterns: [{ group: NODE_BUILTINS, message: rule('the sandboxed preload has no Node APIs; it imports electron only') }],
+        },
+      ],
     },
   },
   {

@@ -1,4 +1,4 @@
-// Builds what is out of date (Prisma client, server, renderer), showing each step. `--force` rebuilds all.
+// Builds what is out of date (Prisma client, server, renderer, desktop shell), showing each step. `--force` rebuilds all.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -65,10 +65,52 @@ export function build({ force = false } = {}) {
   if (force || mtime('dist/renderer/index.html') < rendererSources) {
     run('building the web app', bin('vite'), ['build', '--logLevel', 'warn']);
   }
+  buildDesktop({ force });
+}
+
+/**
+ * The desktop app, staged in dist/desktop as the folder Electron runs (`electron dist/desktop`) and
+ * electron-builder packs (its `directories.app`): the main process and preload bundled into one CommonJS file
+ * each (scripts/vite/desktop-*.config.js say why), a copy of the web app's build (dist/renderer), and a
+ * package.json of its own with no dependencies, so the installers carry none of the server's node_modules.
+ */
+export function buildDesktop({ force = false } = {}) {
+  const mainSources = newestMtime(['desktop/main', 'shared', 'scripts/vite/desktop-main.config.js', 'package-lock.json']);
+  if (force || mtime('dist/desktop/main/main.cjs') < mainSources) {
+    run('bundling the desktop main process', bin('vite'), ['build', '--config', 'scripts/vite/desktop-main.config.js']);
+  }
+  const preloadSources = newestMtime(['desktop/preload', 'shared/protocol', 'scripts/vite/desktop-preload.config.js']);
+  if (force || mtime('dist/desktop/preload/preload.cjs') < preloadSources) {
+    run('bundling the desktop preload', bin('vite'), ['build', '--config', 'scripts/vite/desktop-preload.config.js']);
+  }
+  stageDesktopApp({ force });
+}
+
+function stageDesktopApp({ force }) {
+  const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const appPackage = {
+    name: rootPackage.name,
+    productName: 'Tandem',
+    version: rootPackage.version,
+    description: rootPackage.description,
+    private: true,
+    main: 'main/main.cjs',
+  };
+  const packageFile = path.join(root, 'dist/desktop/package.json');
+  fs.mkdirSync(path.dirname(packageFile), { recursive: true });
+  fs.writeFileSync(packageFile, `${JSON.stringify(appPackage, null, 2)}\n`);
+  if (!fs.existsSync(path.join(root, 'dist/renderer/index.html'))) return;
+  if (force || mtime('dist/desktop/renderer/index.html') < mtime('dist/renderer/index.html')) {
+    const started = Date.now();
+    fs.rmSync(path.join(root, 'dist/desktop/renderer'), { recursive: true, force: true });
+    fs.cpSync(path.join(root, 'dist/renderer'), path.join(root, 'dist/desktop/renderer'), { recursive: true });
+    process.stdout.write(`[build] copying the web app into the desktop app done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const args = process.argv.slice(2);
   if (args.includes('--prisma-only')) generatePrismaClient({ force: args.includes('--force') });
+  else if (args.includes('--desktop-only')) buildDesktop({ force: args.includes('--force') });
   else build({ force: args.includes('--force') });
 }

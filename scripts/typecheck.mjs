@@ -12,6 +12,7 @@ export const PROJECTS = [
   'shared/sandbox/tsconfig.json',
   'server/tsconfig.test.json',
   'desktop/main/tsconfig.json',
+  'desktop/preload/tsconfig.json',
   'desktop/renderer/tsconfig.json',
   'e2e/tsconfig.json',
 ];

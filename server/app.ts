@@ -1,3 +1,4 @@
+import { DESKTOP_APP_ORIGIN } from '../shared/protocol/ipc.js';
 import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
@@ -55,7 +56,7 @@ export function createApp(deps: AppDependencies): Express {
   );
   app.use(
     cors({
-      origin: config.corsOrigins,
+      origin: [...config.corsOrigins, DESKTOP_APP_ORIGIN],
       exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy', PROTOCOL_VERSION_HEADER],
       maxAge: 600,
     }),

@@ -1,3 +1,4 @@
+import { DESKTOP_APP_ORIGIN } from '../shared/protocol/ipc.js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DockerSandboxDriver } from '../shared/sandbox/docker-driver.js';
@@ -77,8 +78,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     }
     const ticketRepository = new TicketRepository(database.prisma);
     const tickets = new TicketService(ticketRepository, auth);
-    // The server's own pages open WebSockets too; their origin is added once the port is known.
-    const allowedOrigins = [...config.corsOrigins];
+    // The server's own pages open WebSockets too; their origin is added once the port is known. The desktop
+    // app's pages have an origin of their own (app://tandem), which no web page can have.
+    const allowedOrigins = [...config.corsOrigins, DESKTOP_APP_ORIGIN];
     const gateway = new WebSocketGateway({ tickets, allowedOrigins, maxPayload: config.wsMaxPayloadBytes, logger });
     auth.onSessionEnded((sessionId) => gateway.closeSession(sessionId));
 

@@ -96,7 +96,8 @@ describe.each(kinds)('WebSocket tickets and the gateway on %s database', (kind) 
       opened: false,
       status: 403,
     });
-    for (const origin of ['https://ide.example.com', t.url]) {
+    // The desktop app's pages come from app://tandem.
+    for (const origin of ['https://ide.example.com', t.url, 'app://tandem']) {
       const outcome = await connect(`${wsBase}/test/echo/lobby?ticket=${await ticket()}`, { origin });
       expect(outcome.opened, origin).toBe(true);
       if (outcome.opened) outcome.socket.close();

@@ -10,3 +10,4 @@ export * from './terminals.js';
 export * from './version.js';
 export * from './websocket.js';
 export * from './presence.js';
+export * from './ipc.js';

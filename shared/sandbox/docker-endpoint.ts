@@ -15,6 +15,8 @@ export interface DockerEnvironment {
   platform: NodeJS.Platform;
   homedir: string;
   exists(file: string): boolean;
+  /** The current `docker context`'s engine, when the user picked one other than "default" (the desktop app reads it). */
+  dockerContext?: { name: string; host: string };
 }
 
 export function currentDockerEnvironment(env: Record<string, string | undefined> = process.env): DockerEnvironment {
@@ -24,10 +26,35 @@ export function currentDockerEnvironment(env: Record<string, string | undefined>
 const socket = (file: string, what: string): DockerEndpoint => ({ description: `${what} (unix://${file})`, options: { socketPath: file } });
 const pipe = (name: string, what: string): DockerEndpoint => ({ description: `${what} (npipe://${name})`, options: { socketPath: name } });
 
-/** Every place an engine may listen on this platform, most likely first. DOCKER_HOST, when set, is the only one. */
+/**
+ * Every place an engine may listen on this platform, most likely first. DOCKER_HOST, when set, is the only one.
+ * The current `docker context` comes next, as it does for the CLI; the platform's usual places follow it, so a
+ * context whose socket is gone (Colima stopped, say) does not hide a Docker Desktop that is running.
+ */
 export function dockerEndpointCandidates(e: DockerEnvironment): DockerEndpoint[] {
   const dockerHost = e.env.DOCKER_HOST?.trim();
-  if (dockerHost) return [fromDockerHost(dockerHost, e.env)];
+  if (dockerHost) return [fromDockerHost(dockerHost, e.env, 'DOCKER_HOST')];
+  const usual = platformCandidates(e);
+  const context = fromDockerContext(e);
+  if (!context) return usual;
+  // A context made by OrbStack, Colima and the like points at a place we already know by a friendlier name.
+  const known = usual.find((candidate) => candidate.options.socketPath && candidate.options.socketPath === context.options.socketPath);
+  return known ? [known, ...usual.filter((candidate) => candidate !== known)] : [context, ...usual];
+}
+
+function fromDockerContext(e: DockerEnvironment): DockerEndpoint | undefined {
+  const host = e.dockerContext?.host.trim();
+  if (!host) return undefined;
+  try {
+    // TLS settings in the environment belong to DOCKER_HOST, not to a context.
+    return fromDockerHost(host, {}, `docker context "${e.dockerContext!.name}"`);
+  } catch {
+    // A context the CLI itself could not use either; the platform's places may still hold an engine.
+    return undefined;
+  }
+}
+
+function platformCandidates(e: DockerEnvironment): DockerEndpoint[] {
   const home = (...parts: string[]) => path.posix.join(e.homedir.replaceAll('\\', '/'), ...parts);
   switch (e.platform) {
     case 'win32':
@@ -60,22 +87,22 @@ export function resolveDockerEndpoint(e: DockerEnvironment = currentDockerEnviro
   return candidates.find((candidate) => !candidate.options.socketPath || e.exists(candidate.options.socketPath)) ?? candidates[0]!;
 }
 
-function fromDockerHost(dockerHost: string, env: Record<string, string | undefined>): DockerEndpoint {
-  if (dockerHost.startsWith('unix://')) return socket(dockerHost.slice('unix://'.length), 'DOCKER_HOST');
-  if (dockerHost.startsWith('npipe://')) return pipe(dockerHost.slice('npipe://'.length), 'DOCKER_HOST');
+function fromDockerHost(dockerHost: string, env: Record<string, string | undefined>, source: string): DockerEndpoint {
+  if (dockerHost.startsWith('unix://')) return socket(dockerHost.slice('unix://'.length), source);
+  if (dockerHost.startsWith('npipe://')) return pipe(dockerHost.slice('npipe://'.length), source);
   let url: URL;
   try {
     url = new URL(dockerHost);
   } catch {
-    throw new Error(`DOCKER_HOST "${dockerHost}" is not a URL; use unix://, tcp://, ssh:// or npipe://.`);
+    throw new Error(`${source} "${dockerHost}" is not a URL; use unix://, tcp://, ssh:// or npipe://.`);
   }
   const scheme = url.protocol.replace(':', '');
   if (!['tcp', 'ssh', 'http', 'https'].includes(scheme)) {
-    throw new Error(`DOCKER_HOST "${dockerHost}" uses an unsupported scheme; use unix://, tcp://, ssh:// or npipe://.`);
+    throw new Error(`${source} "${dockerHost}" uses an unsupported scheme; use unix://, tcp://, ssh:// or npipe://.`);
   }
   if (scheme === 'ssh') {
     return {
-      description: `DOCKER_HOST (${dockerHost})`,
+      description: `${source} (${dockerHost})`,
       options: { protocol: 'ssh', host: url.hostname, port: url.port || 22, ...(url.username ? { username: url.username } : {}) },
     };
   }
@@ -83,7 +110,7 @@ function fromDockerHost(dockerHost: string, env: Record<string, string | undefin
   const certDir = env.DOCKER_CERT_PATH;
   const read = (file: string) => (certDir ? fs.readFileSync(path.join(certDir, file)) : undefined);
   return {
-    description: `DOCKER_HOST (${dockerHost})`,
+    description: `${source} (${dockerHost})`,
     options: {
       protocol: tls ? 'https' : 'http',
       host: url.hostname,

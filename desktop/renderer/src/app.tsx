@@ -9,7 +9,9 @@ import type { Host } from './platform/host.js';
 import { OfflineCache } from './services/offline-cache.js';
 import { Session } from './services/session.js';
 import { SyncService } from './services/sync-service.js';
-import { useRoute } from './router.js';
+import { navigate, useRoute } from './router.js';
+import { onDeepLink } from './platform/current-host.js';
+import { DeepLink } from '../../../shared/protocol/ipc.js';
 
 export function App({ host }: { host: Host }) {
   const [session, setSession] = useState<Session | null>(null);
@@ -74,6 +76,18 @@ function SignedInApp({ session, user }: { session: Session; user: SelfUser }) {
 
 function Screens() {
   const route = useRoute();
+  // tandem://invite/<token> and tandem://open/<projectId>, from the desktop app.
+  useEffect(
+    () =>
+      onDeepLink((received) => {
+        const link = DeepLink.safeParse(received);
+        if (!link.success) return;
+        navigate(
+          link.data.kind === 'invite' ? { name: 'invite', token: link.data.token } : { name: 'workspace', projectId: link.data.projectId },
+        );
+      }),
+    [],
+  );
   switch (route.name) {
     case 'workspace':
       return <WorkspaceScreen key={route.projectId} projectId={route.projectId} />;

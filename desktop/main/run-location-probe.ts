@@ -1,0 +1,31 @@
+import os from 'node:os';
+import { currentDockerEnvironment, pingDocker, resolveDockerEndpoint } from '../../shared/sandbox/docker-endpoint.js';
+import { currentDockerContextEndpoint, dockerConfigDir } from './docker-context.js';
+import type { LocalDocker } from './run-location.js';
+
+const TIMEOUT_MS = 2000;
+
+/** Does the server answer? Its liveness route, within two seconds. */
+export async function serverAnswers(serverUrl: string, fetchImpl: typeof fetch = fetch): Promise<boolean> {
+  try {
+    const response = await fetchImpl(`${serverUrl}/health`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The local Docker engine: DOCKER_HOST when set, else the current `docker context`, else the platform's usual
+ * sockets (shared/sandbox), and whether it answers a ping.
+ */
+export async function localDocker(env: Record<string, string | undefined> = process.env): Promise<LocalDocker> {
+  try {
+    const context = env.DOCKER_HOST ? undefined : currentDockerContextEndpoint(dockerConfigDir(env, os.homedir()), env);
+    const endpoint = resolveDockerEndpoint({ ...currentDockerEnvironment(env), ...(context ? { dockerContext: context } : {}) });
+    const status = await pingDocker(endpoint, TIMEOUT_MS);
+    return status.ok ? { ok: true, endpoint: endpoint.description } : { ok: false, reason: status.reason ?? 'Docker did not answer.' };
+  } catch (error) {
+    return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+  }
+}

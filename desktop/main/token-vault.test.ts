@@ -1,0 +1,165 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  KeychainUnavailableError,
+  safeStorageEncryptor,
+  TokenVault,
+  type Encryptor,
+  type SafeStorageLike,
+  type StoredSession,
+} from './token-vault.js';
+
+/**
+ * A real encryptor standing in for Electron's safeStorage (which cannot run under Node): AES-256-GCM with a
+ * key that lives only in memory, as the OS keychain's key does. Another instance is another machine's keychain.
+ */
+class AesGcmEncryptor implements Encryptor {
+  private readonly key = randomBytes(32);
+  available = true;
+
+  isAvailable(): boolean {
+    return this.available;
+  }
+
+  encrypt(text: string): Buffer {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+  }
+
+  decrypt(data: Buffer): string {
+    const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, 12));
+    decipher.setAuthTag(data.subarray(12, 28));
+    return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
+  }
+}
+
+const session: StoredSession = {
+  refreshToken: 'rt_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg',
+  user: {
+    id: '3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e',
+    username: 'ada',
+    role: 'user',
+    createdAt: '2025-03-01T09:30:00.000Z',
+    email: 'ada@example.com',
+  },
+};
+
+let dir: string;
+let file: string;
+let keychain: AesGcmEncryptor;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-vault-'));
+  file = path.join(dir, 'session.bin');
+  keychain = new AesGcmEncryptor();
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('TokenVault', () => {
+  it('is signed out when nothing was saved', () => {
+    expect(new TokenVault(file, keychain).load()).toBeNull();
+  });
+
+  it('keeps the session across restarts, encrypted: the token never appears on disk', () => {
+    new TokenVault(file, keychain).save(session);
+    expect(new TokenVault(file, keychain).load()).toEqual(session);
+    const bytes = fs.readFileSync(file);
+    expect(bytes.includes(session.refreshToken)).toBe(false);
+    expect(bytes.includes('ada@example.com')).toBe(false);
+    if (process.platform !== 'win32') expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(fs.readdirSync(dir)).toEqual(['session.bin']);
+  });
+
+  it('replaces the session on save and forgets it on clear', () => {
+    const vault = new TokenVault(file, keychain);
+    vault.save(session);
+    vault.save({ ...session, refreshToken: 'rt_rotated' });
+    expect(vault.load()?.refreshToken).toBe('rt_rotated');
+    vault.clear();
+    expect(vault.load()).toBeNull();
+    expect(fs.existsSync(file)).toBe(false);
+    expect(() => vault.clear()).not.toThrow();
+  });
+
+  it('refuses to save without a keychain, says so, writes nothing, and drops the now-stale saved session', () => {
+    const vault = new TokenVault(file, keychain);
+    vault.save(session);
+    keychain.available = false;
+    expect(() => vault.save({ ...session, refreshToken: 'rt_rotated' })).toThrow(KeychainUnavailableError);
+    expect(() => vault.save(session)).toThrow(/no keychain .*on Linux, install and unlock GNOME Keyring or KWallet/);
+    expect(fs.existsSync(file)).toBe(false);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('keeps the file while the keychain is unavailable at load, in case it comes back', () => {
+    new TokenVault(file, keychain).save(session);
+    keychain.available = false;
+    expect(new TokenVault(file, keychain).load()).toBeNull();
+    keychain.available = true;
+    expect(new TokenVault(file, keychain).load()).toEqual(session);
+  });
+
+  it.each([
+    ['another keychain encrypted it (a copied profile)', () => new AesGcmEncryptor().encrypt(JSON.stringify(session))],
+    ['the file is damaged', () => Buffer.from('garbage')],
+    ['the file is empty', () => Buffer.alloc(0)],
+    ['it decrypts to something that is not JSON', (k: AesGcmEncryptor) => k.encrypt('not json')],
+    ['it decrypts to an older shape', (k: AesGcmEncryptor) => k.encrypt(JSON.stringify({ token: 'rt_old', userId: 'u1' }))],
+  ])('removes a file that does not read back (%s) and reads as signed out', (_why, content) => {
+    fs.writeFileSync(file, content(keychain));
+    expect(new TokenVault(file, keychain).load()).toBeNull();
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('refuses to save a session that is not one', () => {
+    const vault = new TokenVault(file, keychain);
+    expect(() => vault.save({ refreshToken: '', user: session.user })).toThrow();
+    expect(() => vault.save({ refreshToken: 'rt' } as StoredSession)).toThrow();
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('never writes a token an encryptor passed through unencrypted', () => {
+    const passThrough: Encryptor = { isAvailable: () => true, encrypt: (text) => Buffer.from(text), decrypt: (data) => data.toString() };
+    expect(() => new TokenVault(file, passThrough).save(session)).toThrow(KeychainUnavailableError);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+});
+
+describe('safeStorageEncryptor', () => {
+  // Stands in for Electron's safeStorage object, which exists only inside Electron.
+  const safeStorage = (available: boolean, backend?: string): SafeStorageLike => ({
+    isEncryptionAvailable: () => available,
+    encryptString: (text) => keychain.encrypt(text),
+    decryptString: (data) => keychain.decrypt(data),
+    ...(backend ? { getSelectedStorageBackend: () => backend } : {}),
+  });
+
+  it.each([
+    ['darwin', true, undefined, true],
+    ['win32', true, undefined, true],
+    ['darwin', false, undefined, false],
+    ['linux', true, 'gnome_libsecret', true],
+    ['linux', true, 'kwallet6', true],
+    ['linux', true, 'basic_text', false],
+    ['linux', true, 'unknown', false],
+    ['linux', false, 'gnome_libsecret', false],
+  ] as const)('on %s (encryption available: %s, backend %s) counts as available: %s', (platform, available, backend, expected) => {
+    expect(safeStorageEncryptor(safeStorage(available, backend), platform).isAvailable()).toBe(expected);
+  });
+
+  it('makes Linux without a secret service keep the session in memory only', () => {
+    const vault = new TokenVault(file, safeStorageEncryptor(safeStorage(true, 'basic_text'), 'linux'));
+    expect(() => vault.save(session)).toThrow(KeychainUnavailableError);
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('round-trips through safeStorage where a keychain exists', () => {
+    const vault = new TokenVault(file, safeStorageEncryptor(safeStorage(true, 'gnome_libsecret'), 'linux'));
+    vault.save(session);
+    expect(vault.load()).toEqual(session);
+  });
+});
