@@ -1,3 +1,4 @@
+import { DEFAULT_SANDBOX_LIMITS } from '../shared/sandbox/driver.js';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -100,24 +101,24 @@ const EnvSchema = z.object({
   ARGON2_TIME_COST: integer(2, 100, 2),
   ARGON2_PARALLELISM: integer(1, 64, 1),
   RENDERER_DIR: z.string().min(1).default('dist/renderer'),
-  SANDBOX_TIMEOUT_MS: integer(100, 3_600_000, 10_000),
+  SANDBOX_TIMEOUT_MS: integer(100, 3_600_000, DEFAULT_SANDBOX_LIMITS.timeoutMs),
   SANDBOX_MAX_TIMEOUT_MS: integer(100, 3_600_000, 60_000),
-  SANDBOX_MEMORY_MB: integer(32, 65_536, 256),
+  SANDBOX_MEMORY_MB: integer(32, 65_536, DEFAULT_SANDBOX_LIMITS.memoryMb),
   SANDBOX_MAX_MEMORY_MB: integer(32, 65_536, 1024),
   SANDBOX_CPUS: z
     .string()
     .optional()
-    .transform((value) => Number(value ?? 0.5))
+    .transform((value) => Number(value ?? DEFAULT_SANDBOX_LIMITS.cpus))
     .pipe(z.number().positive().max(64)),
   SANDBOX_MAX_CPUS: z
     .string()
     .optional()
     .transform((value) => Number(value ?? 2))
     .pipe(z.number().positive().max(64)),
-  SANDBOX_OUTPUT_BYTES: integer(1024, 64 * 1024 * 1024, 1024 * 1024),
+  SANDBOX_OUTPUT_BYTES: integer(1024, 64 * 1024 * 1024, DEFAULT_SANDBOX_LIMITS.outputBytes),
   SANDBOX_MAX_OUTPUT_BYTES: integer(1024, 64 * 1024 * 1024, 8 * 1024 * 1024),
-  SANDBOX_PIDS: integer(16, 65_536, 128),
-  SANDBOX_DISK_MB: integer(1, 65_536, 64),
+  SANDBOX_PIDS: integer(16, 65_536, DEFAULT_SANDBOX_LIMITS.pids),
+  SANDBOX_DISK_MB: integer(1, 65_536, DEFAULT_SANDBOX_LIMITS.diskMb),
   SANDBOX_RUNS_PER_USER: integer(1, 1000, 2),
   SANDBOX_BUILD_MISSING_IMAGES: z.enum(['true', 'false']).default('true'),
   TERMINALS_PER_USER: integer(1, 1000, 2),

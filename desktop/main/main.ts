@@ -7,10 +7,11 @@ import { parseDeepLink, deepLinkFromArgv } from './deep-links.js';
 import { appLocations } from './app-paths.js';
 import { resolveAppFile } from './app-files.js';
 import { createIpcHandlers } from './ipc/ipc-handlers.js';
+import { LocalRunServer } from './local-sandbox/local-run-server.js';
 import { registerIpcHandlers, sendDeepLink } from './ipc/register-ipc-handlers.js';
 import { menuTemplate } from './menu.js';
 import { decideRunLocation } from './run-location.js';
-import { localDocker, serverAnswers } from './run-location-probe.js';
+import { findLocalDocker, localDocker, serverAnswers } from './run-location-probe.js';
 import { APP_SCHEME, contentSecurityPolicy, permissionAllowed } from './security.js';
 import { DEFAULT_SERVER_URL } from './server-url.js';
 import { SettingsStore } from './settings-store.js';
@@ -18,6 +19,8 @@ import { safeStorageEncryptor, TokenVault } from './token-vault.js';
 import { createMainWindow, hardenWebContents, openInBrowser } from './window.js';
 
 const DEEP_LINK_SCHEME = 'tandem';
+/** How long quitting waits for local runs' sandboxes to be removed. */
+const QUIT_WAIT_MS = 10_000;
 const log = (message: string, error?: unknown) => console.warn(`[tandem] ${message}`, ...(error === undefined ? [] : [error]));
 
 // Before `ready`: app:// is a standard, secure origin (fetch, IndexedDB, CSP 'self', code cache).
@@ -46,6 +49,23 @@ function start(): void {
   const userData = app.getPath('userData');
   const settings = new SettingsStore(path.join(userData, 'settings.json'));
   const vault = new TokenVault(path.join(userData, 'session.bin'), safeStorageEncryptor(safeStorage));
+
+  // Started on the first local run, on a port the OS picks; it lives until the app quits.
+  let localRuns: Promise<LocalRunServer> | undefined;
+  const localRunServer = () => {
+    localRuns ??= LocalRunServer.start({
+      endpoint: async () => {
+        const found = await findLocalDocker();
+        if (!found.ok) throw new Error(found.reason);
+        return found.endpoint;
+      },
+      trusted: locations.trusted,
+      log,
+    });
+    // A failed start (no port?) is tried again on the next run instead of being remembered.
+    void localRuns.catch(() => (localRuns = undefined));
+    return localRuns;
+  };
 
   const focus = () => {
     if (!mainWindow || mainWindow.isDestroyed()) return;
@@ -135,6 +155,7 @@ function start(): void {
           const [serverReachable, local] = await Promise.all([serverAnswers(server), localDocker()]);
           return decideRunLocation({ setting: runLocation, serverReachable, local, serverHost: new URL(server).host });
         },
+        localSandbox: async () => ({ url: (await localRunServer()).url }),
         openExternal: openInBrowser,
       }),
       locations.trusted,
@@ -146,6 +167,20 @@ function start(): void {
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) openWindow();
     });
+  });
+
+  // Local runs end with the app, and their sandboxes are removed before it exits.
+  let quitting = false;
+  app.on('will-quit', (event) => {
+    if (!localRuns || quitting) return;
+    quitting = true;
+    event.preventDefault();
+    // An engine that stopped answering must not keep the app from quitting.
+    const giveUp = new Promise<void>((resolve) => setTimeout(resolve, QUIT_WAIT_MS));
+    void localRuns
+      .then((server) => Promise.race([server.close(), giveUp]))
+      .catch((error: unknown) => log('stopping local runs failed', error))
+      .finally(() => app.quit());
   });
 
   app.on('window-all-closed', () => {

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { currentDockerEnvironment, pingDocker, resolveDockerEndpoint } from '../../shared/sandbox/docker-endpoint.js';
+import { currentDockerEnvironment, pingDocker, resolveDockerEndpoint, type DockerEndpoint } from '../../shared/sandbox/docker-endpoint.js';
 import { currentDockerContextEndpoint, dockerConfigDir } from './docker-context.js';
 import type { LocalDocker } from './run-location.js';
 
@@ -20,11 +20,19 @@ export async function serverAnswers(serverUrl: string, fetchImpl: typeof fetch =
  * sockets (shared/sandbox), and whether it answers a ping.
  */
 export async function localDocker(env: Record<string, string | undefined> = process.env): Promise<LocalDocker> {
+  const found = await findLocalDocker(env);
+  return found.ok ? { ok: true, endpoint: found.endpoint.description } : found;
+}
+
+/** The same search, with the endpoint itself: what the local run server hands its SandboxDriver. */
+export async function findLocalDocker(
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ ok: true; endpoint: DockerEndpoint } | { ok: false; reason: string }> {
   try {
     const context = env.DOCKER_HOST ? undefined : currentDockerContextEndpoint(dockerConfigDir(env, os.homedir()), env);
     const endpoint = resolveDockerEndpoint({ ...currentDockerEnvironment(env), ...(context ? { dockerContext: context } : {}) });
     const status = await pingDocker(endpoint, TIMEOUT_MS);
-    return status.ok ? { ok: true, endpoint: endpoint.description } : { ok: false, reason: status.reason ?? 'Docker did not answer.' };
+    return status.ok ? { ok: true, endpoint } : { ok: false, reason: status.reason ?? 'Docker did not answer.' };
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }

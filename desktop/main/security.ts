@@ -91,9 +91,15 @@ export function serverConnectSources(serverUrl: string | null): string[] {
 }
 
 /**
+ * The main process's local run stream (local-sandbox/local-run-server.ts): loopback on a port the OS picks at
+ * each launch, so only the port is a wildcard. It refuses any page without the per-launch token and the app's origin.
+ */
+export const LOCAL_RUN_CONNECT_SOURCE = 'ws://127.0.0.1:*';
+
+/**
  * The policy for the app's pages. Scripts only from the app itself, plus compiling WebAssembly (Automerge);
  * network only to the configured server (the default one before the user picked one, so the first-start
- * screen can reach it). A new server address takes effect on the next page load.
+ * screen can reach it) and to the local run stream. A new server address takes effect on the next page load.
  */
 export function contentSecurityPolicy(serverUrl: string | null): string {
   const directives: Record<string, string[]> = {
@@ -104,7 +110,7 @@ export function contentSecurityPolicy(serverUrl: string | null): string {
     'style-src': ["'self'", "'unsafe-inline'"],
     'img-src': ["'self'", 'data:', 'blob:'],
     'font-src': ["'self'", 'data:'],
-    'connect-src': ["'self'", ...serverConnectSources(serverUrl)],
+    'connect-src': ["'self'", ...serverConnectSources(serverUrl), LOCAL_RUN_CONNECT_SOURCE],
     'object-src': ["'none'"],
     'base-uri': ["'self'"],
     'form-action': ["'none'"],

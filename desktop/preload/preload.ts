@@ -27,6 +27,7 @@ const api = {
   },
   session: { load: invoker('session.load'), save: invoker('session.save'), clear: invoker('session.clear') },
   runLocation: { get: invoker('runLocation.get') },
+  localSandbox: { connect: invoker('localSandbox.connect') },
   shell: { openExternal: invoker('shell.openExternal') },
   onDeepLink(callback: (link: unknown) => void) {
     if (typeof callback !== 'function') throw new TypeError('onDeepLink needs a function.');

@@ -70,6 +70,11 @@ export const IpcChannels = {
   },
   'session.clear': { request: NoArguments, response: z.object({ ok: z.literal(true) }) },
   'runLocation.get': { request: NoArguments, response: RunLocationDecision },
+  /** The main process's run stream on this computer's Docker engine: ws://127.0.0.1:PORT/runs/stream?token=… */
+  'localSandbox.connect': {
+    request: NoArguments,
+    response: z.object({ url: z.string().regex(/^ws:\/\/127\.0\.0\.1:\d{1,5}\/runs\/stream\?token=[A-Za-z0-9_-]+$/) }),
+  },
   'shell.openExternal': {
     request: z.strictObject({
       url: z

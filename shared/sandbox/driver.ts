@@ -13,6 +13,16 @@ export interface SandboxLimits {
   diskMb: number;
 }
 
+/** A run's limits when nobody chose others: the server's SANDBOX_* defaults and what the desktop app's local runs get. */
+export const DEFAULT_SANDBOX_LIMITS: Readonly<SandboxLimits> = {
+  timeoutMs: 10_000,
+  memoryMb: 256,
+  cpus: 0.5,
+  outputBytes: 1024 * 1024,
+  pids: 128,
+  diskMb: 64,
+};
+
 export interface RunSpec {
   language: LanguageDefinition;
   files: RunFile[];

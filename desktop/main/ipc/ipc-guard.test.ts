@@ -23,6 +23,8 @@ const session: StoredSession = {
   },
 };
 
+const LOCAL_URL = `ws://127.0.0.1:49152/runs/stream?token=${'t'.repeat(43)}`;
+
 let dir: string;
 let handlers: IpcHandlers;
 let opened: string[];
@@ -40,6 +42,7 @@ beforeEach(() => {
       clear: () => void (kept = null),
     },
     runLocation: async () => ({ where: 'cloud', label: 'Cloud (localhost:4000)' }),
+    localSandbox: async () => ({ url: LOCAL_URL }),
     openExternal: async (url) => void opened.push(url),
   });
 });
@@ -144,6 +147,8 @@ describe('the payload', () => {
     ['session.save', 'the session as a JSON string', { session: JSON.stringify(session) }],
     ['session.clear', 'an extra field', { all: true }],
     ['runLocation.get', 'an extra field', { where: 'local' }],
+    ['localSandbox.connect', 'an extra field', { url: 'ws://evil.example.com/' }],
+    ['localSandbox.connect', 'an array', ['ws://127.0.0.1:1/']],
     ['shell.openExternal', 'no url', {}],
     ['shell.openExternal', 'a file: URL', { url: 'file:///Applications/Calculator.app' }],
     ['shell.openExternal', 'a javascript: URL', { url: 'javascript:alert(1)' }],
@@ -188,6 +193,7 @@ describe('valid calls', () => {
     expect(await call('session.clear', {})).toEqual({ ok: true, value: { ok: true } });
     expect(await call('session.load', {})).toEqual({ ok: true, value: { session: null } });
     expect(await call('runLocation.get', {})).toEqual({ ok: true, value: { where: 'cloud', label: 'Cloud (localhost:4000)' } });
+    expect(await call('localSandbox.connect', {})).toEqual({ ok: true, value: { url: LOCAL_URL } });
     expect(await call('shell.openExternal', { url: 'https://example.com/docs' })).toEqual({ ok: true, value: { ok: true } });
     expect(opened).toEqual(['https://example.com/docs']);
     for (const channel of IPC_CHANNEL_NAMES) {
@@ -224,6 +230,7 @@ describe('failures inside a handler', () => {
         clear: () => {},
       },
       runLocation: async () => ({ where: 'none', message: 'x', whatToDo: 'y' }),
+      localSandbox: async () => ({ url: LOCAL_URL }),
       openExternal: async () => {},
     });
     const result = await handleIpcMessage(noKeychain, 'session.save', appPage, { session }, production);
@@ -234,5 +241,15 @@ describe('failures inside a handler', () => {
     const wrong = { ...handlers, 'runLocation.get': async () => ({ where: 'moon' }) } as unknown as IpcHandlers;
     const result = await handleIpcMessage(wrong, 'runLocation.get', appPage, {}, production);
     expect(result).toMatchObject({ ok: false, error: { code: 'failed' } });
+  });
+
+  it('the local run address handed to the page is only ever a loopback WebSocket', async () => {
+    for (const url of ['ws://evil.example.com:1/runs/stream?token=x', 'ws://127.0.0.1:1/other?token=x', 'ws://127.0.0.1:1/runs/stream']) {
+      const wrong = { ...handlers, 'localSandbox.connect': async () => ({ url }) } satisfies IpcHandlers;
+      expect(await handleIpcMessage(wrong, 'localSandbox.connect', appPage, {}, production)).toMatchObject({
+        ok: false,
+        error: { code: 'failed' },
+      });
+    }
   });
 });

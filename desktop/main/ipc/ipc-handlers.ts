@@ -10,6 +10,8 @@ export interface IpcDependencies {
   };
   sessions: { load(): StoredSession | null; save(session: StoredSession): void; clear(): void };
   runLocation(): Promise<RunLocationDecision>;
+  /** The local run server's address with its secret, started on first use. */
+  localSandbox(): Promise<{ url: string }>;
   /** Opens an http(s) address in the user's browser (Electron's shell.openExternal). */
   openExternal(url: string): Promise<void>;
 }
@@ -47,6 +49,7 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
       return { ok: true };
     },
     'runLocation.get': () => deps.runLocation(),
+    'localSandbox.connect': () => deps.localSandbox(),
     'shell.openExternal': async ({ url }) => {
       await deps.openExternal(url);
       return { ok: true };

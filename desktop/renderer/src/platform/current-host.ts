@@ -1,4 +1,4 @@
-import { chooseServer, createElectronHost } from './electron-host.js';
+import { chooseServer, createDesktopRuns, createElectronHost, type DesktopRuns } from './electron-host.js';
 import type { Host } from './host.js';
 import { createWebHost } from './web-host.js';
 
@@ -24,4 +24,12 @@ export async function currentHost(): Promise<HostResult> {
 /** Deep links (tandem://invite/…, tandem://open/…) the desktop app received; a no-op on the web. */
 export function onDeepLink(callback: (link: unknown) => void): () => void {
   return window.tandemDesktop?.onDeepLink(callback) ?? (() => undefined);
+}
+
+export type { DesktopRuns };
+
+/** Where the desktop app runs code and its local run stream; `undefined` on the web, where code runs on the server. */
+export function desktopRuns(): DesktopRuns | undefined {
+  const desktop = window.tandemDesktop;
+  return desktop ? createDesktopRuns(desktop) : undefined;
 }

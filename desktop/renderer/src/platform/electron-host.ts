@@ -1,4 +1,10 @@
-import { ipcResultSchema, type IpcChannel, type IpcResponse, type TandemDesktopApi } from '../../../../shared/protocol/ipc.js';
+import {
+  ipcResultSchema,
+  type IpcChannel,
+  type IpcResponse,
+  type RunLocationDecision,
+  type TandemDesktopApi,
+} from '../../../../shared/protocol/ipc.js';
 import type { Host } from './host.js';
 
 declare global {
@@ -49,4 +55,18 @@ export async function chooseServer(api: TandemDesktopApi, url: string): Promise<
   const answer = await unwrap('settings.setServerUrl', api.settings.setServerUrl({ url }));
   if (!answer.ok) throw new Error(answer.message);
   return answer.url;
+}
+
+/** Where the desktop app runs code (the main process decides), and the local Docker engine's run stream. */
+export interface DesktopRuns {
+  location(): Promise<RunLocationDecision>;
+  /** ws://127.0.0.1:PORT/runs/stream?token=…, the main process's run stream on this computer's Docker engine. */
+  localStreamUrl(): Promise<string>;
+}
+
+export function createDesktopRuns(api: TandemDesktopApi): DesktopRuns {
+  return {
+    location: () => unwrap('runLocation.get', api.runLocation.get()),
+    localStreamUrl: async () => (await unwrap('localSandbox.connect', api.localSandbox.connect())).url,
+  };
 }

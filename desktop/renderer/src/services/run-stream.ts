@@ -2,12 +2,24 @@ import { socketPaths } from '../../../../shared/protocol/routes.js';
 import { RunStreamServerMessage, type RunOutcome, type RunStreamClientMessage } from '../../../../shared/protocol/runs.js';
 import { ApiError, type ApiClient } from './api-client.js';
 
-/** What a run of a project file asks for: the server takes the project's current files. */
-export interface ProjectRunRequest {
-  projectId: string;
-  entry: string;
-  /** All of stdin at once (the program sees end of input after it); leave out to type it while it runs. */
-  stdin?: string;
+/** The message that starts a run: a project's file on the server, or the files themselves (local runs). */
+export type RunStartMessage = Extract<RunStreamClientMessage, { type: 'start' }>;
+
+/**
+ * Where a run's stream is: the server's WS /api/runs/stream, or the desktop app's local Docker engine (the main
+ * process's loopback server). Both speak the protocol of shared/protocol/runs.ts.
+ */
+export interface RunTarget {
+  kind: 'server' | 'local';
+  /** The socket's URL, with whatever ticket or token it needs; made fresh for each run. */
+  connect(): Promise<string>;
+  /** For messages: "the server at https://…", "Local Docker (Colima)". */
+  where: string;
+}
+
+/** The server's run stream, reached with a fresh ticket. */
+export function serverRunTarget(api: ApiClient): RunTarget {
+  return { kind: 'server', connect: () => api.socketUrl(socketPaths.runStream), where: `the server at ${api.serverUrl}` };
 }
 
 export type RunExit = RunOutcome & { runId: string };
@@ -31,8 +43,8 @@ export type RunStreamEvent =
 type State = 'idle' | 'connecting' | 'starting' | 'running' | 'done';
 
 /**
- * One run over WS /api/runs/stream: a socket of its own, opened with a fresh ticket and closed at exit.
- * Closing the socket stops a run on the server, so a run never outlives the panel that started it.
+ * One run over a run stream: a socket of its own, opened with a fresh ticket and closed at exit.
+ * Closing the socket stops the run, so a run never outlives the panel that started it.
  */
 export class RunStream {
   private socket: WebSocket | undefined;
@@ -42,7 +54,7 @@ export class RunStream {
   private stopRequested = false;
 
   constructor(
-    private readonly api: ApiClient,
+    private readonly target: RunTarget,
     private readonly listener: (event: RunStreamEvent) => void,
   ) {}
 
@@ -51,18 +63,37 @@ export class RunStream {
     return this.state !== 'idle' && this.state !== 'done';
   }
 
-  async start(request: ProjectRunRequest): Promise<void> {
+  /** `start` is the run's start message, or makes it (a local run reads the files first). */
+  async start(start: RunStartMessage | (() => Promise<RunStartMessage>)): Promise<void> {
     if (this.state !== 'idle') throw new Error('A RunStream runs once; make a new one for the next run.');
     this.state = 'connecting';
     this.emit({ type: 'connecting' });
     let url: string;
+    let message: RunStartMessage;
     try {
-      url = await this.api.socketUrl(socketPaths.runStream);
+      message = typeof start === 'function' ? await start() : start;
+    } catch (error) {
+      this.finish({
+        type: 'error',
+        code: 'files',
+        message: `The files to run could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        fatal: true,
+      });
+      return;
+    }
+    if (this.state !== 'connecting') return; // disposed meanwhile
+    try {
+      url = await this.target.connect();
     } catch (error) {
       this.finish({
         type: 'error',
         code: error instanceof ApiError ? error.code : 'network',
-        message: error instanceof ApiError ? error.message : 'Could not reach the server to start the run. Check your connection.',
+        message:
+          error instanceof ApiError
+            ? error.message
+            : this.target.kind === 'server'
+              ? 'Could not reach the server to start the run. Check your connection.'
+              : `Could not reach ${this.target.where}: ${error instanceof Error ? error.message : String(error)}`,
         fatal: true,
       });
       return;
@@ -78,9 +109,7 @@ export class RunStream {
     socket.addEventListener('open', () => {
       opened = true;
       this.state = 'starting';
-      const start: RunStreamClientMessage = { type: 'start', projectId: request.projectId, entry: request.entry };
-      if (request.stdin !== undefined) start.stdin = request.stdin;
-      socket.send(JSON.stringify(start));
+      socket.send(JSON.stringify(message));
       if (this.stopRequested) socket.send(JSON.stringify({ type: 'stop' } satisfies RunStreamClientMessage));
     });
     socket.addEventListener('message', (event) => this.receive(event.data));
@@ -89,9 +118,11 @@ export class RunStream {
       this.finish({
         type: 'error',
         code: 'network',
-        message: opened
-          ? `Lost the connection to the server${event.reason ? ` (${event.reason})` : ''}; the run was stopped. Run again when you are back online.`
-          : `Could not connect to the server at ${this.api.serverUrl} to run code. Check your connection and run again.`,
+        message: !opened
+          ? `Could not connect to ${this.target.where} to run code. Check your connection and run again.`
+          : this.target.kind === 'server'
+            ? `Lost the connection to the server${event.reason ? ` (${event.reason})` : ''}; the run was stopped. Run again when you are back online.`
+            : `Lost the connection to ${this.target.where}${event.reason ? ` (${event.reason})` : ''}; the run was stopped. Run again.`,
         fatal: true,
       });
     });

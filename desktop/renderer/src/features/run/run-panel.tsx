@@ -1,25 +1,25 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { utf8Length } from '../../../../../shared/protocol/runs.js';
-import type { ApiClient } from '../../services/api-client.js';
 import { RunStream, type RunStreamEvent } from '../../services/run-stream.js';
 import { describeExit, describeRunError, isRunnable, type StatusTone } from './run-status.js';
+import type { Runner } from './runner.js';
 import './run-panel.css';
 
 export interface RunPanelProps {
-  api: ApiClient;
-  projectId: string;
+  /** Where runs go (the server, or this computer's Docker engine) and what they send. */
+  runner: Runner;
   /** The project's file paths. */
   files: string[];
   /** The file open in the editor: the default entry, when it is runnable. */
   activePath: string | null;
-  /** False offline (code runs on the server); the panel says why. */
+  /** False offline (code runs on the server) or when code can run nowhere; the panel says why. */
   canRun: boolean;
-  /** Where code runs, e.g. "Cloud (server)". */
+  /** Why Run is disabled when `canRun` is false; the default says the server is unreachable. */
+  cannotRunReason?: string;
+  /** Where code runs, e.g. "Cloud (server)", "Local Docker (Colima)". */
   location: string;
   /** Each increment runs the selected entry (Ctrl/Cmd+Enter, bound by the workspace). */
   runTrigger: number;
-  /** Runs use the server's copy of the files: resolves once this device's edits have reached it (or gives up). */
-  beforeRun?: () => Promise<void>;
 }
 
 type OutputKind = 'stdout' | 'stderr' | 'progress' | 'stdin' | 'notice';
@@ -43,7 +43,7 @@ interface Status {
 const IDLE: Status = { text: 'Not run yet', tone: 'idle' };
 
 export function RunPanel(props: RunPanelProps) {
-  const { api, projectId, files, activePath, canRun, location, runTrigger, beforeRun } = props;
+  const { runner, files, activePath, canRun, cannotRunReason, location, runTrigger } = props;
   const runnable = useMemo(() => files.filter(isRunnable).sort((a, b) => a.localeCompare(b)), [files]);
 
   // The entry follows the active file until the person picks one in the selector.
@@ -164,16 +164,16 @@ export function RunPanel(props: RunPanelProps) {
     setStdinText('');
     setRunning(true);
     setRunningEntry(entry);
-    const stream: RunStream = new RunStream(api, (event) => onEvent(stream, event));
+    const stream: RunStream = new RunStream(runner.target, (event) => onEvent(stream, event));
     streamRef.current = stream;
     void (async () => {
-      if (beforeRun) {
+      if (runner.beforeRun) {
         setStatus({ text: 'Sending your latest edits first…', tone: 'busy' });
-        await beforeRun();
+        await runner.beforeRun();
       }
-      void stream.start({ projectId, entry });
+      void stream.start(() => runner.startMessage(entry));
     })();
-  }, [api, beforeRun, canRun, clearOutput, entry, onEvent, projectId]);
+  }, [runner, canRun, clearOutput, entry, onEvent]);
 
   const stop = useCallback(() => streamRef.current?.stop(), []);
 
@@ -246,7 +246,7 @@ export function RunPanel(props: RunPanelProps) {
   };
 
   const disabledReason = !canRun
-    ? 'Offline: code runs on the server, so Run is back when you reconnect. Your edits are kept meanwhile.'
+    ? (cannotRunReason ?? 'Offline: code runs on the server, so Run is back when you reconnect. Your edits are kept meanwhile.')
     : entry === null
       ? 'Nothing to run: add a .py, .js, .c, .cpp, .java, .go or .sh file.'
       : null;

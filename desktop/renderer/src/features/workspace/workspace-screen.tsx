@@ -1,10 +1,12 @@
 import type { DocHandle } from '@automerge/automerge-repo/slim';
 import { lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { FileResponse, MovedFilesResponse, type ProjectDocument } from '../../../../../shared/protocol/files.js';
+import { FileResponse, MovedFilesResponse, type FileDocument, type ProjectDocument } from '../../../../../shared/protocol/files.js';
+import type { RunFile } from '../../../../../shared/protocol/runs.js';
 import { routes } from '../../../../../shared/protocol/routes.js';
 import { useSignedIn } from '../../app-context.js';
 import { ApiError, messageOf } from '../../services/api-client.js';
 import { PresenceChannel, type Collaborator } from '../../services/presence.js';
+import { desktopRuns } from '../../platform/current-host.js';
 import { navigate } from '../../router.js';
 import { ErrorBoundary } from '../../ui/error-boundary.js';
 import { LazyEditorPane } from '../editor/lazy-editor-pane.js';
@@ -12,12 +14,14 @@ import type { RemoteCursor, SelectionRange } from '../editor/types.js';
 import { Explorer } from '../explorer/explorer.js';
 import { QuickOpen } from '../quick-open/quick-open.js';
 import { RunPanel } from '../run/run-panel.js';
+import { localRunner, serverRunner } from '../run/runner.js';
 import { ShareDialog } from '../share/share-dialog.js';
 import { StatusBar } from './status-bar.js';
 import { TopBar } from './top-bar.js';
 import { useOpenFiles, type OrphanedFile } from './use-open-files.js';
 import { useProject } from './use-project.js';
 import { useProjectFiles } from './use-project-files.js';
+import { useRunLocation } from './use-run-location.js';
 import { useConnection } from './use-sync-status.js';
 import { useWorkspaceKeys } from './use-workspace-keys.js';
 
@@ -26,7 +30,7 @@ const TerminalPanel = memo(lazy(() => import('../terminal/terminal-panel.js').th
 const MemoRunPanel = memo(RunPanel);
 const MemoExplorer = memo(Explorer);
 
-/** Where code runs, shown on every run and terminal (the desktop app adds a local engine). */
+/** Where code runs on the web (and where terminals run), shown on every run and terminal. */
 const RUN_LOCATION = 'Cloud (Tandem server)';
 
 type Panel = 'run' | 'terminal';
@@ -116,6 +120,29 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
     await Promise.all(Object.values(files).map((file) => sync.whenSynced(file.docUrl, RUN_SYNC_WAIT_MS)));
   }, [files, sync]);
 
+  // The desktop app may run code on this computer's Docker engine instead; the main process decides where.
+  const [desktop] = useState(desktopRuns);
+  const decision = useRunLocation(desktop);
+  /** A local run sends this device's own copies of the files: no server needed. */
+  const readLocalFiles = useCallback(
+    () =>
+      Promise.all(
+        Object.entries(files).map(async ([path, file]): Promise<RunFile> => {
+          const content = (await sync.find<FileDocument>(file.docUrl)).doc()?.content;
+          if (typeof content !== 'string') throw new Error(`${path} is not on this device yet; open the project online once.`);
+          return { path, content };
+        }),
+      ),
+    [files, sync],
+  );
+  const runner = useMemo(
+    () =>
+      desktop && decision?.where === 'local'
+        ? localRunner({ kind: 'local', where: decision.label, connect: desktop.localStreamUrl }, readLocalFiles)
+        : serverRunner(api, projectId, waitForEdits),
+    [api, decision, desktop, projectId, readLocalFiles, waitForEdits],
+  );
+
   const showPanel = (next: Panel | null) => {
     setPanel(next);
     if (next === 'terminal') setTerminalFocus((count) => count + 1);
@@ -133,6 +160,13 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
   const role = project.lost ? 'viewer' : known?.project.project.role;
   const canEdit = role === 'owner' || role === 'editor';
   const online = connection === 'online';
+  const runPlace = !desktop
+    ? { canRun: online, location: RUN_LOCATION }
+    : decision === null
+      ? { canRun: false, location: 'Checking…', reason: 'Checking where code runs…' }
+      : decision.where === 'none'
+        ? { canRun: false, location: 'Nowhere right now', reason: `${decision.message} ${decision.whatToDo}` }
+        : { canRun: decision.where === 'local' || online, location: decision.label };
 
   const mutate = useCallback(async (work: () => Promise<unknown>) => {
     try {
@@ -324,14 +358,13 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
             <div className="panel-body" hidden={panel !== 'run'}>
               <ErrorBoundary what="The run panel">
                 <MemoRunPanel
-                  api={api}
-                  projectId={projectId}
+                  runner={runner}
                   files={paths}
                   activePath={activePath}
-                  canRun={online}
-                  location={RUN_LOCATION}
+                  canRun={runPlace.canRun}
+                  cannotRunReason={runPlace.reason}
+                  location={runPlace.location}
                   runTrigger={runTrigger}
-                  beforeRun={waitForEdits}
                 />
               </ErrorBoundary>
             </div>
@@ -361,7 +394,7 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
         collaborators={collaborators}
         following={following}
         onFollow={(clientId) => setFollowing((current) => (current === clientId ? null : clientId))}
-        location={RUN_LOCATION}
+        location={runPlace.location}
       />
       {quickOpen && (
         <QuickOpen

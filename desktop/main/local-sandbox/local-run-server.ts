@@ -1,0 +1,310 @@
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import {
+  MAX_PROJECT_RUN_BYTES,
+  RunStreamClientMessage,
+  utf8Length,
+  type RunFile,
+  type RunStreamServerMessage,
+} from '../../../shared/protocol/runs.js';
+import type { DockerEndpoint } from '../../../shared/sandbox/docker-endpoint.js';
+import { DockerSandboxDriver } from '../../../shared/sandbox/docker-driver.js';
+import { DEFAULT_SANDBOX_LIMITS, SandboxError, type RunHandle, type SandboxLimits } from '../../../shared/sandbox/driver.js';
+import { ImageProvisioner } from '../../../shared/sandbox/images.js';
+import { findLanguage, LANGUAGES, type LanguageDefinition } from '../../../shared/sandbox/languages.js';
+import { originOf, type TrustedOrigins } from '../security.js';
+
+/**
+ * The desktop app's run stream on this computer's Docker engine: the protocol of WS /api/runs/stream
+ * (shared/protocol/runs.ts), served by the main process on 127.0.0.1 only, to the app's own pages only (a
+ * per-launch secret in `?token=` plus the Origin check), with the server's SandboxDriver and images. The
+ * renderer sends the files from its local copies, so local runs need no server at all.
+ */
+
+export const LOCAL_RUN_STREAM_PATH = '/runs/stream';
+
+export interface LocalRunServerOptions {
+  /** The engine to run on, looked up per run: Docker may be started, stopped or switched while the app runs. */
+  endpoint(): Promise<DockerEndpoint>;
+  /** The app's own origins (app://tandem, and the dev server with `npm run desktop`). */
+  trusted: TrustedOrigins;
+  limits?: SandboxLimits;
+  log?: (message: string, error?: unknown) => void;
+}
+
+type ErrorCode = 'bad_request' | 'conflict' | 'validation_failed' | 'payload_too_large' | 'unavailable' | 'internal' | 'rate_limited';
+
+class RunError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+export class LocalRunServer {
+  private readonly token = randomBytes(32).toString('base64url');
+  private readonly tokenDigest = digest(this.token);
+  private readonly sockets = new Set<WebSocket>();
+  /** Runs between their start message and their end, so close() can stop them and wait. */
+  private readonly runs = new Set<Promise<unknown>>();
+  private closing = false;
+  private readonly sandboxes = new Map<string, { driver: DockerSandboxDriver; images: ImageProvisioner }>();
+  private readonly wss: WebSocketServer;
+  private readonly log: (message: string, error?: unknown) => void;
+
+  private constructor(
+    private readonly http: http.Server,
+    private readonly options: LocalRunServerOptions,
+  ) {
+    this.log = options.log ?? (() => undefined);
+    // A start message carries the project's files (up to 16 MiB), JSON-escaped.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_PROJECT_RUN_BYTES });
+    http.on('upgrade', (request, socket, head) => this.upgrade(request, socket, head));
+    // Plain HTTP requests get nothing: this server only speaks WebSocket.
+    http.on('request', (_request, response) => response.writeHead(404).end());
+  }
+
+  /** Listens on 127.0.0.1 on a port the OS picks. */
+  static async start(options: LocalRunServerOptions): Promise<LocalRunServer> {
+    const server = http.createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    return new LocalRunServer(server, options);
+  }
+
+  /** ws://127.0.0.1:PORT/runs/stream?token=…, for the app's own pages only (handed over by IPC). */
+  get url(): string {
+    const { port } = this.http.address() as AddressInfo;
+    return `ws://127.0.0.1:${port}${LOCAL_RUN_STREAM_PATH}?token=${this.token}`;
+  }
+
+  /** Stops every run, waits for their sandboxes to be removed, and stops listening. */
+  async close(): Promise<void> {
+    this.closing = true;
+    // Each run stops as its socket closes; its container goes before we say we are done.
+    for (const socket of this.sockets) socket.terminate();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    await Promise.allSettled([...this.runs]);
+    await Promise.all([...this.sandboxes.values()].map(({ driver }) => driver.close()));
+  }
+
+  private upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    const refuse = (status: number, reason: string) => {
+      this.log(`local run stream refused: ${reason}`);
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '', 'http://127.0.0.1');
+    } catch {
+      return refuse(400, 'an unparseable request URL');
+    }
+    if (url.pathname !== LOCAL_RUN_STREAM_PATH) return refuse(404, `unknown path ${url.pathname}`);
+    if (!this.tokenMatches(url.searchParams.get('token'))) return refuse(401, 'a missing or wrong token');
+    // A web page on this computer could reach 127.0.0.1 too; only the app's own pages carry its origin.
+    const origin = request.headers.origin;
+    if (!origin || originOf(origin) !== origin || !this.options.trusted.origins.includes(origin)) {
+      return refuse(403, `the origin ${origin ?? '(none)'}`);
+    }
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.connection(ws));
+  }
+
+  /** Compared in constant time: digests of equal length, whatever was sent. */
+  private tokenMatches(sent: string | null): boolean {
+    if (sent === null) return false;
+    return timingSafeEqual(digest(sent), this.tokenDigest);
+  }
+
+  private sandbox(endpoint: DockerEndpoint) {
+    const key = JSON.stringify([endpoint.description, endpoint.options.socketPath, endpoint.options.host, endpoint.options.port]);
+    let sandbox = this.sandboxes.get(key);
+    if (!sandbox) {
+      const driver = new DockerSandboxDriver(endpoint);
+      // Images are built on this computer the first time a language runs, as the server does with SANDBOX_BUILD_MISSING_IMAGES.
+      sandbox = { driver, images: new ImageProvisioner(driver.docker, { buildMissing: true }) };
+      this.sandboxes.set(key, sandbox);
+    }
+    return sandbox;
+  }
+
+  private connection(socket: WebSocket): void {
+    this.sockets.add(socket);
+    let current: RunHandle | undefined;
+    let starting = false;
+    let stopWhenStarted = false;
+    const send = (message: RunStreamServerMessage) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    };
+    const fail = (error: unknown) => {
+      const known = error instanceof RunError ? error : undefined;
+      if (!known) this.log('local run failed', error);
+      send({
+        type: 'error',
+        code: known?.code ?? 'internal',
+        message: known?.message ?? `The run failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    };
+
+    socket.on('message', (raw: RawData, isBinary: boolean) => {
+      let message: RunStreamClientMessage;
+      try {
+        if (isBinary) throw new Error('binary');
+        message = RunStreamClientMessage.parse(JSON.parse(rawText(raw)));
+      } catch {
+        return fail(
+          new RunError(
+            'bad_request',
+            'Send JSON messages: {type:"start", language, files, entry}, {type:"stdin", data}, {type:"stdin-end"} or {type:"stop"}.',
+          ),
+        );
+      }
+      if (message.type === 'start') {
+        if (current || starting)
+          return fail(new RunError('conflict', 'A run is already going on this connection; stop it or wait for its exit.'));
+        if (this.closing) return fail(new RunError('unavailable', 'Tandem is quitting.'));
+        starting = true;
+        const run = this.startRun(message, (progress) => send({ type: 'progress', message: progress }))
+          .then(
+            (handle) => {
+              current = handle;
+              if (stopWhenStarted || socket.readyState !== socket.OPEN) void handle.stop();
+              const runId = randomUUID();
+              send({ type: 'started', runId });
+              const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+              handle.onOutput((stream, data) => {
+                const text = decoders[stream].write(data);
+                if (text) send({ type: stream, data: text });
+              });
+              if (message.stdin !== undefined) {
+                handle.writeStdin(message.stdin);
+                handle.endStdin();
+              }
+              return handle.result.then(
+                (outcome) => {
+                  for (const stream of ['stdout', 'stderr'] as const) {
+                    const rest = decoders[stream].end();
+                    if (rest) send({ type: stream, data: rest });
+                  }
+                  send({ type: 'exit', runId, ...outcome });
+                },
+                (error: unknown) => fail(toRunError(error)),
+              );
+            },
+            (error: unknown) => fail(toRunError(error)),
+          )
+          .finally(() => {
+            current = undefined;
+            starting = false;
+            stopWhenStarted = false;
+          });
+        this.runs.add(run);
+        void run.finally(() => this.runs.delete(run));
+        return;
+      }
+      if (message.type === 'stop' && starting && !current) {
+        stopWhenStarted = true;
+        return;
+      }
+      if (!current) return fail(new RunError('conflict', 'No run is going on this connection: send {type:"start"} first.'));
+      if (message.type === 'stdin') {
+        if (!current.writeStdin(message.data)) {
+          fail(
+            new RunError(
+              'rate_limited',
+              'The program is not reading its input (or has finished): this input was dropped. Send less, or wait.',
+            ),
+          );
+        }
+      } else if (message.type === 'stdin-end') current.endStdin();
+      else void current.stop();
+    });
+    // Nobody is left to see the output: the run ends with its connection.
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      if (current) void current.stop();
+      else if (starting) stopWhenStarted = true;
+    });
+  }
+
+  /** Checks the request like the server does, makes sure the engine answers and the image exists, and starts. */
+  private async startRun(
+    message: Extract<RunStreamClientMessage, { type: 'start' }>,
+    onProgress: (message: string) => void,
+  ): Promise<RunHandle> {
+    if (!message.files || !message.language) {
+      throw new RunError('bad_request', 'A local run needs the files themselves: send "language", "files" and "entry".');
+    }
+    const language = languageOf(message.language);
+    const entry = entryOf(language, message.files, message.entry);
+    const bytes = message.files.reduce((sum, file) => sum + utf8Length(file.content), 0) + utf8Length(message.stdin ?? '');
+    if (bytes > MAX_PROJECT_RUN_BYTES) {
+      throw new RunError(
+        'payload_too_large',
+        `Files and stdin together are ${bytes} bytes; a run takes at most ${MAX_PROJECT_RUN_BYTES} bytes.`,
+      );
+    }
+    let endpoint: DockerEndpoint;
+    try {
+      endpoint = await this.options.endpoint();
+    } catch (error) {
+      throw new RunError(
+        'unavailable',
+        `No Docker engine is answering on this computer: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+    const { driver, images } = this.sandbox(endpoint);
+    const availability = await driver.available();
+    if (!availability.ok) throw new RunError('unavailable', `Code cannot run on this computer right now: ${availability.reason}`);
+    try {
+      await images.ensure(language.image, onProgress);
+    } catch (error) {
+      throw new RunError('unavailable', error instanceof Error ? error.message : String(error));
+    }
+    const limits = this.options.limits ?? DEFAULT_SANDBOX_LIMITS;
+    // stdin is written once the output listener is in place (as on the server), so nothing is lost.
+    return driver.run({ language, files: message.files, entry, limits: { ...limits } });
+  }
+}
+
+function rawText(raw: RawData): string {
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  return Buffer.from(raw as ArrayBuffer).toString('utf8');
+}
+
+function languageOf(id: string): LanguageDefinition {
+  const language = findLanguage(id);
+  if (!language) throw new RunError('validation_failed', `Unknown language "${id}". Use one of: ${LANGUAGES.map((l) => l.id).join(', ')}.`);
+  return language;
+}
+
+/** The server's rules (server/modules/runs/service.ts), which desktop/main may not import. */
+function entryOf(language: LanguageDefinition, files: RunFile[], asked: string | undefined): string {
+  const paths = files.map((file) => file.path);
+  const duplicate = paths.find((p, index) => paths.indexOf(p) !== index);
+  if (duplicate) throw new RunError('validation_failed', `The file "${duplicate}" is sent twice.`);
+  const folderClash = paths.find((p) => paths.some((other) => other.startsWith(`${p}/`)));
+  if (folderClash) throw new RunError('validation_failed', `"${folderClash}" is sent as a file and used as a folder by another path.`);
+  const entry = asked ?? (paths.includes(language.defaultEntry) ? language.defaultEntry : paths.length === 1 ? paths[0]! : undefined);
+  if (!entry) throw new RunError('validation_failed', `Say which file to run: add "entry" (for example "${language.defaultEntry}").`);
+  if (!paths.includes(entry)) throw new RunError('validation_failed', `The entry "${entry}" is not among the files sent.`);
+  return entry;
+}
+
+function toRunError(error: unknown): unknown {
+  if (error instanceof SandboxError) return new RunError(error.code === 'failed' ? 'internal' : 'unavailable', error.message);
+  return error;
+}
