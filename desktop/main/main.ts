@@ -60,6 +60,8 @@ function start(): void {
         return found.endpoint;
       },
       trusted: locations.trusted,
+      // Packaged, the Dockerfiles ship as resources; from source, shared/sandbox finds images/ itself.
+      ...(app.isPackaged ? { imagesDir: path.join(process.resourcesPath, 'images') } : {}),
       log,
     });
     // A failed start (no port?) is tried again on the next run instead of being remembered.

@@ -5,7 +5,7 @@ import { DockerSandboxDriver } from '../../../shared/sandbox/docker-driver.js';
 import { currentDockerEnvironment, resolveDockerEndpoint } from '../../../shared/sandbox/docker-endpoint.js';
 import { requireSandboxImages } from '../../../shared/sandbox/test-support.js';
 import { APP_ORIGIN } from '../security.js';
-import { LocalRunServer } from './local-run-server.js';
+import { LocalRunServer, MAX_LOCAL_CONNECTIONS } from './local-run-server.js';
 
 const images = await requireSandboxImages();
 const DEV_SERVER = 'http://localhost:5173';
@@ -109,6 +109,19 @@ describe('the handshake', () => {
 });
 
 describe('messages that are not a run', () => {
+  it(`refuses more than ${MAX_LOCAL_CONNECTIONS} connections at once (503), and admits again once one closes`, async () => {
+    const open = await Promise.all(Array.from({ length: MAX_LOCAL_CONNECTIONS }, () => connect()));
+    expect(await handshakeStatus(server.url, APP_ORIGIN)).toBe(503);
+    open[0]!.socket.close();
+    await new Promise((resolve) => open[0]!.socket.once('close', resolve));
+    await expect.poll(() => handshakeStatus(server.url, APP_ORIGIN)).toBe('open');
+    // The next tests need the slots back: wait until the server has seen every close.
+    await Promise.all(
+      open.slice(1).map((client) => new Promise((resolve) => (client.socket.once('close', resolve), client.socket.close()))),
+    );
+    await expect.poll(() => handshakeStatus(server.url, APP_ORIGIN)).toBe('open');
+  });
+
   it('answers a bad message with an error, and keeps the connection', async () => {
     const client = await connect();
     const answer = async (message: RunStreamClientMessage | string) => {

@@ -33,8 +33,13 @@ export interface LocalRunServerOptions {
   /** The app's own origins (app://tandem, and the dev server with `npm run desktop`). */
   trusted: TrustedOrigins;
   limits?: SandboxLimits;
+  /** The images' Dockerfiles (the packaged app ships them as resources). */
+  imagesDir?: string;
   log?: (message: string, error?: unknown) => void;
 }
+
+/** One window needs one or two sockets; more is a page gone wrong, which must not fill the computer with sandboxes. */
+export const MAX_LOCAL_CONNECTIONS = 4;
 
 type ErrorCode = 'bad_request' | 'conflict' | 'validation_failed' | 'payload_too_large' | 'unavailable' | 'internal' | 'rate_limited';
 
@@ -114,6 +119,7 @@ export class LocalRunServer {
       return refuse(400, 'an unparseable request URL');
     }
     if (url.pathname !== LOCAL_RUN_STREAM_PATH) return refuse(404, `unknown path ${url.pathname}`);
+    if (this.sockets.size >= MAX_LOCAL_CONNECTIONS) return refuse(503, `more than ${MAX_LOCAL_CONNECTIONS} connections`);
     if (!this.tokenMatches(url.searchParams.get('token'))) return refuse(401, 'a missing or wrong token');
     // A web page on this computer could reach 127.0.0.1 too; only the app's own pages carry its origin.
     const origin = request.headers.origin;
@@ -135,8 +141,14 @@ export class LocalRunServer {
     if (!sandbox) {
       const driver = new DockerSandboxDriver(endpoint);
       // Images are built on this computer the first time a language runs, as the server does with SANDBOX_BUILD_MISSING_IMAGES.
-      sandbox = { driver, images: new ImageProvisioner(driver.docker, { buildMissing: true }) };
+      const imagesDir = this.options.imagesDir;
+      sandbox = { driver, images: new ImageProvisioner(driver.docker, { buildMissing: true, ...(imagesDir ? { imagesDir } : {}) }) };
       this.sandboxes.set(key, sandbox);
+      // Sandboxes of an earlier run of the app that crashed or was killed would otherwise idle until Docker restarts.
+      void driver.removeOrphans().then(
+        (removed) => removed > 0 && this.log(`removed ${removed} sandboxes left by an earlier run of Tandem`),
+        (error: unknown) => this.log('could not remove sandboxes left by an earlier run', error),
+      );
     }
     return sandbox;
   }

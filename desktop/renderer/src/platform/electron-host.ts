@@ -4,6 +4,7 @@ import {
   type IpcResponse,
   type RunLocationDecision,
   type TandemDesktopApi,
+  type RunLocationSetting,
 } from '../../../../shared/protocol/ipc.js';
 import type { Host } from './host.js';
 
@@ -62,11 +63,18 @@ export interface DesktopRuns {
   location(): Promise<RunLocationDecision>;
   /** ws://127.0.0.1:PORT/runs/stream?token=…, the main process's run stream on this computer's Docker engine. */
   localStreamUrl(): Promise<string>;
+  /** The setting behind the decision: Cloud, Local, or Auto (cloud when the server answers, local otherwise). */
+  setting(): Promise<RunLocationSetting>;
+  choose(setting: RunLocationSetting): Promise<void>;
 }
 
 export function createDesktopRuns(api: TandemDesktopApi): DesktopRuns {
   return {
     location: () => unwrap('runLocation.get', api.runLocation.get()),
     localStreamUrl: async () => (await unwrap('localSandbox.connect', api.localSandbox.connect())).url,
+    setting: async () => (await unwrap('settings.get', api.settings.get())).runLocation,
+    choose: async (runLocation) => {
+      await unwrap('settings.setRunLocation', api.settings.setRunLocation({ runLocation }));
+    },
   };
 }

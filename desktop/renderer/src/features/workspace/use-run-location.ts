@@ -6,9 +6,9 @@ import type { DesktopRuns } from '../../platform/current-host.js';
 /**
  * Where the desktop app runs code now, asked of the main process when the workspace opens and whenever the
  * window regains focus (Docker started, the network came back, the setting changed). `null` until the first
- * answer; always `null` on the web, where code runs on the server.
+ * answer; always `null` on the web, where code runs on the server. A new `version` asks again (the setting changed).
  */
-export function useRunLocation(runs: DesktopRuns | undefined): RunLocationDecision | null {
+export function useRunLocation(runs: DesktopRuns | undefined, version = 0): RunLocationDecision | null {
   const [decision, setDecision] = useState<RunLocationDecision | null>(null);
   useEffect(() => {
     if (!runs) return;
@@ -35,6 +35,6 @@ export function useRunLocation(runs: DesktopRuns | undefined): RunLocationDecisi
       cancelled = true;
       window.removeEventListener('focus', ask);
     };
-  }, [runs]);
+  }, [runs, version]);
   return decision;
 }

@@ -13,6 +13,7 @@ import { LazyEditorPane } from '../editor/lazy-editor-pane.js';
 import type { RemoteCursor, SelectionRange } from '../editor/types.js';
 import { Explorer } from '../explorer/explorer.js';
 import { QuickOpen } from '../quick-open/quick-open.js';
+import { RunLocationPicker } from '../run/run-location-picker.js';
 import { RunPanel } from '../run/run-panel.js';
 import { localRunner, serverRunner } from '../run/runner.js';
 import { ShareDialog } from '../share/share-dialog.js';
@@ -122,7 +123,8 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
 
   // The desktop app may run code on this computer's Docker engine instead; the main process decides where.
   const [desktop] = useState(desktopRuns);
-  const decision = useRunLocation(desktop);
+  const [locationVersion, setLocationVersion] = useState(0);
+  const decision = useRunLocation(desktop, locationVersion);
   /** A local run sends this device's own copies of the files: no server needed. */
   const readLocalFiles = useCallback(
     () =>
@@ -354,6 +356,11 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
               >
                 Terminal
               </button>
+              {desktop && (
+                <span className="panel-tabs-end">
+                  <RunLocationPicker runs={desktop} onChanged={() => setLocationVersion((version) => version + 1)} />
+                </span>
+              )}
             </div>
             <div className="panel-body" hidden={panel !== 'run'}>
               <ErrorBoundary what="The run panel">
