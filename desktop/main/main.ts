@@ -79,11 +79,16 @@ function start(): void {
   const deliverLink = (url: string) => {
     const parsed = parseDeepLink(url);
     if (!parsed.ok) {
-      if (app.isReady()) void dialog.showMessageBox({ type: 'warning', message: 'Tandem cannot open this link', detail: parsed.message });
+      // Before `ready` no dialog can show: say it once the app is up.
+      void app
+        .whenReady()
+        .then(() => dialog.showMessageBox({ type: 'warning', message: 'Tandem cannot open this link', detail: parsed.message }));
       return;
     }
     if (!mainWindow || mainWindow.isDestroyed() || mainWindow.webContents.isLoading()) {
       pendingLinks.push(url);
+      // macOS keeps the app running with no window: a link opens one (it takes the link once loaded).
+      if (app.isReady() && BrowserWindow.getAllWindows().length === 0) openWindow();
       return;
     }
     sendDeepLink(mainWindow.webContents, parsed.link);
