@@ -20,7 +20,7 @@ export interface Collaborator {
 type Listener = (collaborators: Collaborator[]) => void;
 
 /** Sending at most this often keeps a held arrow key from flooding the server. */
-const SEND_INTERVAL_MS = 40;
+const SEND_INTERVAL_MS = 100;
 
 /**
  * Who else has this project open, in which file, and where their cursors are: ephemeral messages on the
