@@ -50,8 +50,10 @@ function start(): void {
   const settings = new SettingsStore(path.join(userData, 'settings.json'));
   const vault = new TokenVault(path.join(userData, 'session.bin'), safeStorageEncryptor(safeStorage));
 
-  // Started on the first local run, on a port the OS picks; it lives until the app quits.
+  // Started before the first window (the pages' CSP names its port), on a port the OS picks; it lives until
+  // the app quits. It touches Docker only when a local run starts.
   let localRuns: Promise<LocalRunServer> | undefined;
+  let localRunPort: number | undefined;
   const localRunServer = () => {
     localRuns ??= LocalRunServer.start({
       endpoint: async () => {
@@ -65,7 +67,10 @@ function start(): void {
       log,
     });
     // A failed start (no port?) is tried again on the next run instead of being remembered.
-    void localRuns.catch(() => (localRuns = undefined));
+    localRuns.then(
+      (server) => (localRunPort = server.port),
+      () => (localRuns = undefined),
+    );
     return localRuns;
   };
 
@@ -146,7 +151,7 @@ function start(): void {
         headers: {
           'content-type': found.contentType,
           // Read per response: a new server address applies from the next page load.
-          'content-security-policy': contentSecurityPolicy(settings.load().serverUrl),
+          'content-security-policy': contentSecurityPolicy(settings.load().serverUrl, localRunPort),
           'x-content-type-options': 'nosniff',
         },
       });
@@ -170,7 +175,10 @@ function start(): void {
     );
 
     Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform)));
-    openWindow();
+    // The window opens once the local run server listens (or could not: then local runs are simply refused).
+    void localRunServer()
+      .catch((error: unknown) => log('the local run server did not start', error))
+      .finally(openWindow);
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) openWindow();
     });

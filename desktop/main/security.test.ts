@@ -76,16 +76,17 @@ describe('permissions', () => {
 
 describe('the Content-Security-Policy', () => {
   it('allows scripts only from the app, WebAssembly, and the network only to the server', () => {
-    const csp = contentSecurityPolicy('https://tandem.example.com');
+    const csp = contentSecurityPolicy('https://tandem.example.com', 41234);
     expect(csp).toContain("script-src 'self' 'wasm-unsafe-eval';");
-    expect(csp).toContain("connect-src 'self' https://tandem.example.com wss://tandem.example.com ws://127.0.0.1:*;");
+    expect(csp).toContain("connect-src 'self' https://tandem.example.com wss://tandem.example.com ws://127.0.0.1:41234;");
+    expect(csp).not.toContain('127.0.0.1:*');
     expect(csp).toContain("object-src 'none'");
     expect(csp).not.toContain('unsafe-eval ');
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
   });
 
   it('uses the default server before one is chosen, with its WebSocket origin', () => {
-    expect(contentSecurityPolicy(null)).toContain("connect-src 'self' http://localhost:4000 ws://localhost:4000 ws://127.0.0.1:*;");
+    expect(contentSecurityPolicy(null)).toContain("connect-src 'self' http://localhost:4000 ws://localhost:4000;");
   });
 });
 

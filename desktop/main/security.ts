@@ -91,17 +91,13 @@ export function serverConnectSources(serverUrl: string | null): string[] {
 }
 
 /**
- * The main process's local run stream (local-sandbox/local-run-server.ts): loopback on a port the OS picks at
- * each launch, so only the port is a wildcard. It refuses any page without the per-launch token and the app's origin.
- */
-export const LOCAL_RUN_CONNECT_SOURCE = 'ws://127.0.0.1:*';
-
-/**
  * The policy for the app's pages. Scripts only from the app itself, plus compiling WebAssembly (Automerge);
  * network only to the configured server (the default one before the user picked one, so the first-start
- * screen can reach it) and to the local run stream. A new server address takes effect on the next page load.
+ * screen can reach it) and to the local run stream on its exact loopback port (local-sandbox/local-run-server.ts),
+ * so a script in the page cannot reach other services on this computer. A new server address takes effect on
+ * the next page load.
  */
-export function contentSecurityPolicy(serverUrl: string | null): string {
+export function contentSecurityPolicy(serverUrl: string | null, localRunPort?: number): string {
   const directives: Record<string, string[]> = {
     'default-src': ["'self'"],
     'script-src': ["'self'", "'wasm-unsafe-eval'"],
@@ -110,7 +106,7 @@ export function contentSecurityPolicy(serverUrl: string | null): string {
     'style-src': ["'self'", "'unsafe-inline'"],
     'img-src': ["'self'", 'data:', 'blob:'],
     'font-src': ["'self'", 'data:'],
-    'connect-src': ["'self'", ...serverConnectSources(serverUrl), LOCAL_RUN_CONNECT_SOURCE],
+    'connect-src': ["'self'", ...serverConnectSources(serverUrl), ...(localRunPort ? [`ws://127.0.0.1:${localRunPort}`] : [])],
     'object-src': ["'none'"],
     'base-uri': ["'self'"],
     'form-action': ["'none'"],

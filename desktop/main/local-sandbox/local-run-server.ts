@@ -92,8 +92,12 @@ export class LocalRunServer {
 
   /** ws://127.0.0.1:PORT/runs/stream?token=…, for the app's own pages only (handed over by IPC). */
   get url(): string {
-    const { port } = this.http.address() as AddressInfo;
-    return `ws://127.0.0.1:${port}${LOCAL_RUN_STREAM_PATH}?token=${this.token}`;
+    return `ws://127.0.0.1:${this.port}${LOCAL_RUN_STREAM_PATH}?token=${this.token}`;
+  }
+
+  /** The loopback port, which the pages' Content-Security-Policy names. */
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
   }
 
   /** Stops every run, waits for their sandboxes to be removed, and stops listening. */
