@@ -2,20 +2,14 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import {
-  MAX_PROJECT_RUN_BYTES,
-  RunStreamClientMessage,
-  utf8Length,
-  type RunFile,
-  type RunStreamServerMessage,
-} from '../../../shared/protocol/runs.js';
+import { MAX_PROJECT_RUN_BYTES, utf8Length, type RunFile, type RunStreamServerMessage } from '../../../shared/protocol/runs.js';
 import type { DockerEndpoint } from '../../../shared/sandbox/docker-endpoint.js';
 import { DockerSandboxDriver } from '../../../shared/sandbox/docker-driver.js';
 import { DEFAULT_SANDBOX_LIMITS, SandboxError, type RunHandle, type SandboxLimits } from '../../../shared/sandbox/driver.js';
 import { ImageProvisioner } from '../../../shared/sandbox/images.js';
 import { findLanguage, LANGUAGES, type LanguageDefinition } from '../../../shared/sandbox/languages.js';
+import { RunStreamSession, type RunStreamStart } from '../../../shared/sandbox/run-stream-session.js';
 import { originOf, type TrustedOrigins } from '../security.js';
 
 /**
@@ -159,108 +153,43 @@ export class LocalRunServer {
 
   private connection(socket: WebSocket): void {
     this.sockets.add(socket);
-    let current: RunHandle | undefined;
-    let starting = false;
-    let stopWhenStarted = false;
     const send = (message: RunStreamServerMessage) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     };
-    const fail = (error: unknown) => {
-      const known = error instanceof RunError ? error : undefined;
-      if (!known) this.log('local run failed', error);
-      send({
-        type: 'error',
-        code: known?.code ?? 'internal',
-        message: known?.message ?? `The run failed: ${error instanceof Error ? error.message : String(error)}`,
-      });
-    };
-
-    socket.on('message', (raw: RawData, isBinary: boolean) => {
-      let message: RunStreamClientMessage;
-      try {
-        if (isBinary) throw new Error('binary');
-        message = RunStreamClientMessage.parse(JSON.parse(rawText(raw)));
-      } catch {
-        return fail(
-          new RunError(
-            'bad_request',
-            'Send JSON messages: {type:"start", language, files, entry}, {type:"stdin", data}, {type:"stdin-end"} or {type:"stop"}.',
-          ),
-        );
-      }
-      if (message.type === 'start') {
-        if (current || starting)
-          return fail(new RunError('conflict', 'A run is already going on this connection; stop it or wait for its exit.'));
-        if (this.closing) return fail(new RunError('unavailable', 'Tandem is quitting.'));
-        starting = true;
-        const run = this.startRun(message, (progress) => send({ type: 'progress', message: progress }))
-          .then(
-            (handle) => {
-              current = handle;
-              if (stopWhenStarted || socket.readyState !== socket.OPEN) void handle.stop();
-              const runId = randomUUID();
-              send({ type: 'started', runId });
-              const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
-              handle.onOutput((stream, data) => {
-                const text = decoders[stream].write(data);
-                if (text) send({ type: stream, data: text });
-              });
-              if (message.stdin !== undefined) {
-                handle.writeStdin(message.stdin);
-                handle.endStdin();
-              }
-              return handle.result.then(
-                (outcome) => {
-                  for (const stream of ['stdout', 'stderr'] as const) {
-                    const rest = decoders[stream].end();
-                    if (rest) send({ type: stream, data: rest });
-                  }
-                  send({ type: 'exit', runId, ...outcome });
-                },
-                (error: unknown) => fail(toRunError(error)),
-              );
-            },
-            (error: unknown) => fail(toRunError(error)),
-          )
-          .finally(() => {
-            current = undefined;
-            starting = false;
-            stopWhenStarted = false;
-          });
-        this.runs.add(run);
-        void run.finally(() => this.runs.delete(run));
-        return;
-      }
-      if (message.type === 'stop' && starting && !current) {
-        stopWhenStarted = true;
-        return;
-      }
-      if (!current) return fail(new RunError('conflict', 'No run is going on this connection: send {type:"start"} first.'));
-      if (message.type === 'stdin') {
-        if (!current.writeStdin(message.data)) {
-          fail(
-            new RunError(
-              'rate_limited',
-              'The program is not reading its input (or has finished): this input was dropped. Send less, or wait.',
-            ),
-          );
-        }
-      } else if (message.type === 'stdin-end') current.endStdin();
-      else void current.stop();
+    const session = new RunStreamSession({
+      start: async (request, onProgress) => {
+        if (this.closing) throw new RunError('unavailable', 'Tandem is quitting.');
+        const handle = await this.startRun(request, onProgress);
+        return { id: randomUUID(), handle, outcome: handle.result };
+      },
+      send,
+      fail: (error) => {
+        const known = toRunError(error);
+        if (!(known instanceof RunError)) this.log('local run failed', error);
+        send({
+          type: 'error',
+          code: known instanceof RunError ? known.code : 'internal',
+          message: known instanceof RunError ? known.message : `The run failed: ${error instanceof Error ? error.message : String(error)}`,
+        });
+      },
+      error: (code, message) => new RunError(code, message),
+      isOpen: () => socket.readyState === socket.OPEN,
     });
-    // Nobody is left to see the output: the run ends with its connection.
+    socket.on('message', (raw: RawData, isBinary: boolean) => {
+      const run = session.receive(isBinary ? null : rawText(raw));
+      if (!run) return;
+      // Quitting waits for every run to end and its sandbox to go.
+      this.runs.add(run);
+      void run.finally(() => this.runs.delete(run));
+    });
     socket.on('close', () => {
       this.sockets.delete(socket);
-      if (current) void current.stop();
-      else if (starting) stopWhenStarted = true;
+      session.closed();
     });
   }
 
   /** Checks the request like the server does, makes sure the engine answers and the image exists, and starts. */
-  private async startRun(
-    message: Extract<RunStreamClientMessage, { type: 'start' }>,
-    onProgress: (message: string) => void,
-  ): Promise<RunHandle> {
+  private async startRun(message: RunStreamStart, onProgress: (message: string) => void): Promise<RunHandle> {
     if (!message.files || !message.language) {
       throw new RunError('bad_request', 'A local run needs the files themselves: send "language", "files" and "entry".');
     }
