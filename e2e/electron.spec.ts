@@ -71,7 +71,7 @@ test(skipReason ? `${TITLE} (${skipReason})` : TITLE, async ({ baseURL }) => {
       process: typeof (window as unknown as { process?: unknown }).process,
     }));
     expect(surface).toEqual({
-      api: ['onDeepLink', 'runLocation', 'session', 'settings', 'shell'],
+      api: ['deepLink', 'localSandbox', 'onCommand', 'onDeepLinksWaiting', 'runLocation', 'session', 'settings', 'shell'],
       node: 'undefined',
       process: 'undefined',
     });

@@ -86,16 +86,23 @@ export function buildDesktop({ force = false } = {}) {
   stageDesktopApp({ force });
 }
 
-function stageDesktopApp({ force }) {
+/** The desktop app's own package.json: what electron-builder reads (name, version, author for the deb's maintainer). */
+export function stagedDesktopPackage() {
   const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-  const appPackage = {
+  return {
     name: rootPackage.name,
     productName: 'Tandem',
     version: rootPackage.version,
     description: rootPackage.description,
+    author: rootPackage.author,
+    license: rootPackage.license,
     private: true,
     main: 'main/main.cjs',
   };
+}
+
+function stageDesktopApp({ force }) {
+  const appPackage = stagedDesktopPackage();
   const packageFile = path.join(root, 'dist/desktop/package.json');
   fs.mkdirSync(path.dirname(packageFile), { recursive: true });
   fs.writeFileSync(packageFile, `${JSON.stringify(appPackage, null, 2)}\n`);

@@ -1,19 +1,19 @@
 // Electron's main process: the thin glue between Electron and the plain modules beside it (security, app
-// files, IPC guard, settings, token vault, deep links, run location), which hold every decision.
+// files, IPC guard, settings, token vault, deep links, menu, run location), which hold every decision.
 import fs from 'node:fs';
 import path from 'node:path';
-import { app, BrowserWindow, dialog, Menu, protocol, safeStorage, session } from 'electron';
+import { app, BrowserWindow, dialog, Menu, protocol, safeStorage, session, type MessageBoxOptions } from 'electron';
+import type { AppCommand } from '../../shared/protocol/ipc.js';
+import { DeepLinkInbox } from './deep-link-inbox.js';
 import { parseDeepLink, deepLinkFromArgv } from './deep-links.js';
 import { appLocations } from './app-paths.js';
 import { resolveAppFile } from './app-files.js';
 import { createIpcHandlers } from './ipc/ipc-handlers.js';
 import { LocalRunServer } from './local-sandbox/local-run-server.js';
-import { registerIpcHandlers, sendDeepLink } from './ipc/register-ipc-handlers.js';
+import { registerIpcHandlers, sendAppCommand, sendDeepLinksAvailable } from './ipc/register-ipc-handlers.js';
 import { menuTemplate } from './menu.js';
-import { decideRunLocation } from './run-location.js';
-import { findLocalDocker, localDocker, serverAnswers } from './run-location-probe.js';
+import { currentRunLocation, requireLocalDocker } from './run-location-probe.js';
 import { APP_SCHEME, contentSecurityPolicy, permissionAllowed } from './security.js';
-import { DEFAULT_SERVER_URL } from './server-url.js';
 import { SettingsStore } from './settings-store.js';
 import { safeStorageEncryptor, TokenVault } from './token-vault.js';
 import { createMainWindow, hardenWebContents, openInBrowser } from './window.js';
@@ -42,25 +42,22 @@ if (!app.requestSingleInstanceLock()) {
 
 function start(): void {
   let mainWindow: BrowserWindow | undefined;
-  const pendingLinks: string[] = [];
-  const coldStartLink = deepLinkFromArgv(process.argv);
-  if (coldStartLink) pendingLinks.push(coldStartLink);
+  /** Set once the first window opened: before that, a link or an activation must not open a second one. */
+  let started = false;
+  // Links wait here until the page takes them (deepLink.take), across reloads and until the user is signed in.
+  const inbox = new DeepLinkInbox();
 
   const userData = app.getPath('userData');
   const settings = new SettingsStore(path.join(userData, 'settings.json'));
   const vault = new TokenVault(path.join(userData, 'session.bin'), safeStorageEncryptor(safeStorage));
 
   // Started before the first window (the pages' CSP names its port), on a port the OS picks; it lives until
-  // the app quits. It touches Docker only when a local run starts.
+  // the app quits. It touches Docker only when a local run or terminal starts.
   let localRuns: Promise<LocalRunServer> | undefined;
   let localRunPort: number | undefined;
   const localRunServer = () => {
     localRuns ??= LocalRunServer.start({
-      endpoint: async () => {
-        const found = await findLocalDocker();
-        if (!found.ok) throw new Error(found.reason);
-        return found.endpoint;
-      },
+      endpoint: requireLocalDocker,
       trusted: locations.trusted,
       // Packaged, the Dockerfiles ship as resources; from source, shared/sandbox finds images/ itself.
       ...(app.isPackaged ? { imagesDir: path.join(process.resourcesPath, 'images') } : {}),
@@ -80,7 +77,12 @@ function start(): void {
     mainWindow.focus();
   };
 
-  /** Parsed here; the page only ever sees a checked link. Before the page has loaded, it waits. */
+  const liveWindow = () => (mainWindow && !mainWindow.isDestroyed() ? mainWindow : undefined);
+
+  /**
+   * Parsed here; the page only ever sees a checked link, and only when it asks (deepLink.take): the event
+   * just says links wait. A page still loading asks once it subscribes, so it needs no event.
+   */
   const deliverLink = (url: string) => {
     const parsed = parseDeepLink(url);
     if (!parsed.ok) {
@@ -90,14 +92,47 @@ function start(): void {
         .then(() => dialog.showMessageBox({ type: 'warning', message: 'Tandem cannot open this link', detail: parsed.message }));
       return;
     }
-    if (!mainWindow || mainWindow.isDestroyed() || mainWindow.webContents.isLoading()) {
-      pendingLinks.push(url);
-      // macOS keeps the app running with no window: a link opens one (it takes the link once loaded).
-      if (app.isReady() && BrowserWindow.getAllWindows().length === 0) openWindow();
+    inbox.put(parsed.link);
+    const window = liveWindow();
+    if (!window) {
+      // macOS keeps the app running with no window: a link opens one, whose page takes the link.
+      if (started && BrowserWindow.getAllWindows().length === 0) openWindow();
       return;
     }
-    sendDeepLink(mainWindow.webContents, parsed.link);
+    if (!window.webContents.isLoading()) sendDeepLinksAvailable(window.webContents);
     focus();
+  };
+  const coldStartLink = deepLinkFromArgv(process.argv);
+  if (coldStartLink) deliverLink(coldStartLink);
+
+  /** The native confirmation before leaving a server: a page script cannot click it for the user. */
+  const confirmServerChange = async (from: string, to: string): Promise<boolean> => {
+    const [oldHost, newHost] = [hostOf(from), hostOf(to)];
+    const options: MessageBoxOptions = {
+      type: 'question',
+      message: `Switch Tandem to ${newHost}?`,
+      // The renderer keeps each server's documents apart (IndexedDB and its list of unsynced documents are
+      // named after the server and the user), so nothing is lost and nothing crosses to the other server.
+      detail:
+        `You will sign in on ${newHost}, and this computer forgets your sign-in to ${oldHost}. ` +
+        `Edits not yet synced to ${oldHost} stay on this computer, kept apart: they are sent when you switch back to ` +
+        `${oldHost} and sign in as the same user, and never go to ${newHost}.`,
+      buttons: ['Switch', 'Cancel'],
+      defaultId: 1,
+      cancelId: 1,
+      noLink: true,
+    };
+    const window = liveWindow();
+    const { response } = await (window ? dialog.showMessageBox(window, options) : dialog.showMessageBox(options));
+    return response === 0;
+  };
+
+  /** A menu command goes to the window the user is looking at; its page owns the screens that carry it out. */
+  const sendCommand = (command: AppCommand) => {
+    const window = BrowserWindow.getFocusedWindow() ?? liveWindow();
+    if (window) sendAppCommand(window.webContents, command);
+    // macOS with every window closed: open one; the user picks the command again on its page.
+    else if (started) openWindow();
   };
 
   app.on('second-instance', (_event, argv) => {
@@ -124,7 +159,6 @@ function start(): void {
         }
       },
     });
-    window.webContents.on('did-finish-load', () => pendingLinks.splice(0).forEach(deliverLink));
     window.on('closed', () => {
       if (mainWindow === window) mainWindow = undefined;
     });
@@ -161,26 +195,28 @@ function start(): void {
       createIpcHandlers({
         settings,
         sessions: vault,
-        runLocation: async () => {
-          const { runLocation, serverUrl } = settings.load();
-          const server = serverUrl ?? DEFAULT_SERVER_URL;
-          const [serverReachable, local] = await Promise.all([serverAnswers(server), localDocker()]);
-          return decideRunLocation({ setting: runLocation, serverReachable, local, serverHost: new URL(server).host });
-        },
-        localSandbox: async () => ({ url: (await localRunServer()).url }),
+        confirmServerChange,
+        deepLinks: inbox,
+        runLocation: () => currentRunLocation(settings),
+        localSandbox: () => localRunServer().then(({ url, terminalUrl }) => ({ url, terminalUrl })),
         openExternal: openInBrowser,
       }),
       locations.trusted,
       log,
     );
 
-    Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform)));
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(menuTemplate(process.platform, { changeServer: () => sendCommand({ command: 'changeServer' }) })),
+    );
     // The window opens once the local run server listens (or could not: then local runs are simply refused).
     void localRunServer()
       .catch((error: unknown) => log('the local run server did not start', error))
-      .finally(openWindow);
+      .finally(() => {
+        started = true;
+        openWindow();
+      });
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) openWindow();
+      if (started && BrowserWindow.getAllWindows().length === 0) openWindow();
     });
   });
 
@@ -201,4 +237,8 @@ function start(): void {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
+}
+
+function hostOf(url: string): string {
+  return new URL(url).host;
 }

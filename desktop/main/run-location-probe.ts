@@ -1,7 +1,8 @@
 import os from 'node:os';
 import { currentDockerEnvironment, pingDocker, resolveDockerEndpoint, type DockerEndpoint } from '../../shared/sandbox/docker-endpoint.js';
 import { currentDockerContextEndpoint, dockerConfigDir } from './docker-context.js';
-import type { LocalDocker } from './run-location.js';
+import { decideRunLocation, type LocalDocker, type RunLocationDecision, type RunLocationSetting } from './run-location.js';
+import { DEFAULT_SERVER_URL } from './server-url.js';
 
 const TIMEOUT_MS = 2000;
 
@@ -36,4 +37,26 @@ export async function findLocalDocker(
   } catch (error) {
     return { ok: false, reason: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/**
+ * Where code runs now, for the settings as they are: the setting, whether the server answers, and the local
+ * engine. `probe` is the address asked for liveness (the chosen server; a shell that simulates being offline
+ * passes another).
+ */
+export async function currentRunLocation(
+  settings: { load(): { runLocation: RunLocationSetting; serverUrl: string | null } },
+  probe?: (serverUrl: string) => string,
+): Promise<RunLocationDecision> {
+  const { runLocation, serverUrl } = settings.load();
+  const server = serverUrl ?? DEFAULT_SERVER_URL;
+  const [serverReachable, local] = await Promise.all([serverAnswers(probe ? probe(server) : server), localDocker()]);
+  return decideRunLocation({ setting: runLocation, serverReachable, local, serverHost: new URL(server).host });
+}
+
+/** The local engine for a run or terminal starting now; rejects with why there is none. */
+export async function requireLocalDocker(): Promise<DockerEndpoint> {
+  const found = await findLocalDocker();
+  if (!found.ok) throw new Error(found.reason);
+  return found.endpoint;
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { appLocations } from './app-paths.js';
-import { menuTemplate } from './menu.js';
 import {
   APP_ORIGIN,
   contentSecurityPolicy,
@@ -101,10 +100,5 @@ describe('window and menu', () => {
       webviewTag: false,
       allowRunningInsecureContent: false,
     });
-  });
-
-  it('uses the standard roles, with the app menu on macOS only', () => {
-    expect(menuTemplate('darwin').map((item) => item.role)).toEqual(['appMenu', 'fileMenu', 'editMenu', 'viewMenu', 'windowMenu']);
-    expect(menuTemplate('win32').map((item) => item.role)).toEqual(['fileMenu', 'editMenu', 'viewMenu', 'windowMenu', 'help']);
   });
 });

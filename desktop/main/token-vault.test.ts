@@ -103,13 +103,46 @@ describe('TokenVault', () => {
     expect(new TokenVault(file, keychain).load()).toEqual(session);
   });
 
+  it('keeps the session when the keychain refuses to decrypt it once (access denied, or locked), so it loads on the next try', () => {
+    new TokenVault(file, keychain).save(session);
+    const saved = fs.readFileSync(file);
+    let refusals = 1;
+    const denyingOnce: Encryptor = {
+      isAvailable: () => true,
+      encrypt: (text) => keychain.encrypt(text),
+      decrypt: (data) => {
+        if (refusals > 0) {
+          refusals -= 1;
+          // What Electron's safeStorage throws when macOS's keychain prompt is answered with Deny.
+          throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+        }
+        return keychain.decrypt(data);
+      },
+    };
+    const vault = new TokenVault(file, denyingOnce);
+    expect(vault.load()).toBeNull();
+    expect(fs.readFileSync(file)).toEqual(saved);
+    expect(vault.load()).toEqual(session);
+  });
+
   it.each([
     ['another keychain encrypted it (a copied profile)', () => new AesGcmEncryptor().encrypt(JSON.stringify(session))],
-    ['the file is damaged', () => Buffer.from('garbage')],
+    ['the file is damaged beyond decrypting', () => Buffer.from('garbage')],
     ['the file is empty', () => Buffer.alloc(0)],
+  ])('reads as signed out but keeps a file the keychain will not decrypt (%s); the next sign-in replaces it', (_why, content) => {
+    fs.writeFileSync(file, content());
+    const vault = new TokenVault(file, keychain);
+    expect(vault.load()).toBeNull();
+    expect(fs.existsSync(file)).toBe(true);
+    vault.save(session);
+    expect(vault.load()).toEqual(session);
+  });
+
+  it.each([
     ['it decrypts to something that is not JSON', (k: AesGcmEncryptor) => k.encrypt('not json')],
     ['it decrypts to an older shape', (k: AesGcmEncryptor) => k.encrypt(JSON.stringify({ token: 'rt_old', userId: 'u1' }))],
-  ])('removes a file that does not read back (%s) and reads as signed out', (_why, content) => {
+    ['it decrypts to a session without a token', (k: AesGcmEncryptor) => k.encrypt(JSON.stringify({ ...session, refreshToken: '' }))],
+  ])('removes a file that decrypts but is damaged (%s) and reads as signed out', (_why, content) => {
     fs.writeFileSync(file, content(keychain));
     expect(new TokenVault(file, keychain).load()).toBeNull();
     expect(fs.existsSync(file)).toBe(false);

@@ -51,8 +51,11 @@ export function safeStorageEncryptor(safeStorage: SafeStorageLike, platform: Nod
 /**
  * The signed-in session (its refresh token and user), encrypted by the OS keychain in one file in userData;
  * never in the renderer's localStorage. Nothing is ever written unencrypted: without a keychain, save()
- * refuses. A file that no longer decrypts (another machine's keychain, a reset keychain, a damaged file)
- * is deleted and reads as signed out, so the user signs in again instead of meeting an error each start.
+ * refuses. A file the keychain will not decrypt reads as signed out but stays: the user may have denied
+ * Tandem access to the keychain this once, or it may be locked, and the session works again once it is
+ * allowed (a file that can never decrypt, from another machine's keychain, is replaced at the next sign-in).
+ * A file that decrypts to something that is not a session is damaged: it is deleted, so the user signs in
+ * again instead of meeting an error each start.
  */
 export class TokenVault {
   constructor(
@@ -69,12 +72,15 @@ export class TokenVault {
     }
     // A locked or not-yet-started keychain may come back: keep the file for the next start.
     if (!this.encryptor.isAvailable()) return null;
+    let text: string;
     try {
-      const session = StoredSession.safeParse(JSON.parse(this.encryptor.decrypt(data)));
-      if (session.success) return session.data;
+      text = this.encryptor.decrypt(data);
     } catch {
-      // Falls through: unreadable is the same as signed out.
+      // Refused (the user clicked Deny on macOS's keychain prompt) or locked: not a reason to forget the session.
+      return null;
     }
+    const session = StoredSession.safeParse(parseJson(text));
+    if (session.success) return session.data;
     this.clear();
     return null;
   }
@@ -98,5 +104,13 @@ export class TokenVault {
     } catch {
       // Signing out must not fail because the file is already gone or locked; the next save replaces it.
     }
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }

@@ -2,22 +2,30 @@
 // never our own files or node_modules: it imports nothing but electron at run time. The contract comes in
 // as types only, and `satisfies TandemDesktopApi` fails the type-check if a channel is missing or mistyped.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { IpcChannel, IpcRequest, IpcResponse, IpcResult, TandemDesktopApi } from '../../shared/protocol/ipc.js';
+import type { IpcChannel, IpcEvent, IpcRequest, IpcResponse, IpcResult, TandemDesktopApi } from '../../shared/protocol/ipc.js';
 
-const DEEP_LINK_EVENT = 'deepLink.received';
+// The event names of shared/protocol/ipc.ts (DEEP_LINK_EVENT, APP_COMMAND_EVENT), spelled out: no run-time import.
+const DEEP_LINK_EVENT = 'deepLink.available' satisfies IpcEvent;
+const APP_COMMAND_EVENT = 'app.command' satisfies IpcEvent;
 
 /** One function per channel: only our channels, only through invoke, never ipcRenderer itself. */
 function invoker<C extends IpcChannel>(channel: C) {
   return (request?: IpcRequest<C>): Promise<IpcResult<IpcResponse<C>>> => ipcRenderer.invoke(channel, request ?? {});
 }
 
-// Links that arrive before the page subscribes (a cold start from a link) wait here, so none is lost.
-const pendingLinks: unknown[] = [];
-const subscribers = new Set<(link: unknown) => void>();
-ipcRenderer.on(DEEP_LINK_EVENT, (_event: IpcRendererEvent, link: unknown) => {
-  if (subscribers.size === 0) pendingLinks.push(link);
-  else subscribers.forEach((callback) => callback(link));
-});
+/**
+ * Subscribes a page callback to one event. Only the payload reaches the page (never Electron's event, whose
+ * `sender` is ipcRenderer itself); the page parses it.
+ */
+function subscribe(event: IpcEvent, callback: (payload: unknown) => void): () => void {
+  const listener = (_event: IpcRendererEvent, payload: unknown) => callback(payload);
+  ipcRenderer.on(event, listener);
+  return () => void ipcRenderer.removeListener(event, listener);
+}
+
+function requireFunction(name: string, callback: unknown): void {
+  if (typeof callback !== 'function') throw new TypeError(`${name} needs a function.`);
+}
 
 const api = {
   settings: {
@@ -29,11 +37,18 @@ const api = {
   runLocation: { get: invoker('runLocation.get') },
   localSandbox: { connect: invoker('localSandbox.connect') },
   shell: { openExternal: invoker('shell.openExternal') },
-  onDeepLink(callback: (link: unknown) => void) {
-    if (typeof callback !== 'function') throw new TypeError('onDeepLink needs a function.');
-    subscribers.add(callback);
-    pendingLinks.splice(0).forEach((link) => callback(link));
-    return () => void subscribers.delete(callback);
+  deepLink: { take: invoker('deepLink.take') },
+  // The links themselves wait in the main process (a reload loses none); the event only says to take them.
+  // Called once at once too: links that came before this page subscribed (a cold start, a reload) wait already.
+  onDeepLinksWaiting(callback: () => void) {
+    requireFunction('onDeepLinksWaiting', callback);
+    const unsubscribe = subscribe(DEEP_LINK_EVENT, () => callback());
+    callback();
+    return unsubscribe;
+  },
+  onCommand(callback: (command: unknown) => void) {
+    requireFunction('onCommand', callback);
+    return subscribe(APP_COMMAND_EVENT, callback);
   },
 } satisfies TandemDesktopApi;
 

@@ -50,13 +50,23 @@ export const DesktopSettingsView = z.object({
 export type DesktopSettingsView = z.infer<typeof DesktopSettingsView>;
 
 const Failure = z.object({ ok: z.literal(false), message: z.string() });
+/** The user said no in a native confirmation the main process showed (nothing changed). */
+const Cancelled = z.object({ ok: z.literal(false), cancelled: z.literal(true), message: z.string() });
+
+/** Commands from the application menu that the page carries out (it owns the screens). */
+export const AppCommand = z.object({ command: z.enum(['changeServer']) });
+export type AppCommand = z.infer<typeof AppCommand>;
 
 /** Every channel the renderer may invoke, with its request and response. */
 export const IpcChannels = {
   'settings.get': { request: NoArguments, response: DesktopSettingsView },
+  /**
+   * On first start it just saves. Once a server is chosen, the main process asks the user in a native dialog
+   * (a page script cannot answer it) and, if they agree, forgets the old server's session.
+   */
   'settings.setServerUrl': {
     request: z.strictObject({ url: z.string().max(MAX_URL_LENGTH) }),
-    response: z.union([z.object({ ok: z.literal(true), url: z.string() }), Failure]),
+    response: z.union([z.object({ ok: z.literal(true), url: z.string() }), Cancelled, Failure]),
   },
   'settings.setRunLocation': {
     request: z.strictObject({ runLocation: RunLocationSetting }),
@@ -70,11 +80,22 @@ export const IpcChannels = {
   },
   'session.clear': { request: NoArguments, response: z.object({ ok: z.literal(true) }) },
   'runLocation.get': { request: NoArguments, response: RunLocationDecision },
-  /** The main process's run stream on this computer's Docker engine: ws://127.0.0.1:PORT/runs/stream?token=… */
+  /**
+   * The main process's run stream and terminals on this computer's Docker engine:
+   * ws://127.0.0.1:PORT/runs/stream?token=… and ws://127.0.0.1:PORT/terminals?token=…
+   */
   'localSandbox.connect': {
     request: NoArguments,
-    response: z.object({ url: z.string().regex(/^ws:\/\/127\.0\.0\.1:\d{1,5}\/runs\/stream\?token=[A-Za-z0-9_-]+$/) }),
+    response: z.object({
+      url: z.string().regex(/^ws:\/\/127\.0\.0\.1:\d{1,5}\/runs\/stream\?token=[A-Za-z0-9_-]+$/),
+      terminalUrl: z.string().regex(/^ws:\/\/127\.0\.0\.1:\d{1,5}\/terminals\?token=[A-Za-z0-9_-]+$/),
+    }),
   },
+  /**
+   * The deep links waiting in the main process, oldest first; taking them removes them. The page takes them
+   * when it can act on them (a link survives a reload, such as the one after choosing a server).
+   */
+  'deepLink.take': { request: NoArguments, response: z.object({ links: z.array(DeepLink).max(20) }) },
   'shell.openExternal': {
     request: z.strictObject({
       url: z
@@ -96,10 +117,14 @@ export function isIpcChannel(name: unknown): name is IpcChannel {
 export type IpcRequest<C extends IpcChannel> = z.input<(typeof IpcChannels)[C]['request']>;
 export type IpcResponse<C extends IpcChannel> = z.output<(typeof IpcChannels)[C]['response']>;
 
-/** Events the main process sends to the renderer. */
-export const IpcEvents = { 'deepLink.received': DeepLink } as const;
+/**
+ * Events the main process sends to the renderer: `deepLink.available` (no payload: links wait, call
+ * `deepLink.take`) and `app.command` (a menu item the page carries out).
+ */
+export const IpcEvents = { 'deepLink.available': z.object({}), 'app.command': AppCommand } as const;
 export type IpcEvent = keyof typeof IpcEvents;
-export const DEEP_LINK_EVENT = 'deepLink.received' satisfies IpcEvent;
+export const DEEP_LINK_EVENT = 'deepLink.available' satisfies IpcEvent;
+export const APP_COMMAND_EVENT = 'app.command' satisfies IpcEvent;
 
 /** Why the main process refused or failed a call. Refusals are answers, never exceptions across the bridge. */
 export const IpcErrorCode = z.enum(['unknown_channel', 'forbidden_sender', 'invalid_request', 'failed']);
@@ -134,6 +159,11 @@ export type TandemDesktopApi = {
     readonly [C in IpcChannel as C extends `${Area}.${infer Verb}` ? Verb : never]: Invoker<C>;
   };
 } & {
-  /** Calls back for every deep link, including one that arrived before the page subscribed; returns an unsubscribe. */
-  readonly onDeepLink: (callback: (link: unknown) => void) => () => void;
+  /**
+   * Calls back whenever deep links wait in the main process (also once at subscription, so a link that came
+   * before the page is not missed): the page then calls `deepLink.take()`. Returns an unsubscribe.
+   */
+  readonly onDeepLinksWaiting: (callback: () => void) => () => void;
+  /** Calls back for each application-menu command (unparsed: the page checks it with AppCommand). */
+  readonly onCommand: (callback: (command: unknown) => void) => () => void;
 };

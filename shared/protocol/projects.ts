@@ -85,5 +85,22 @@ export type InvitesResponse = z.infer<typeof InvitesResponse>;
 export const AcceptInviteResponse = z.object({ project: Project, member: ProjectMember });
 export type AcceptInviteResponse = z.infer<typeof AcceptInviteResponse>;
 
+/**
+ * What an invite link leads to, for the person holding it to confirm before joining. Only what they need
+ * to decide: the project's name and who invited them, never its members or files.
+ */
+export const InvitePreviewResponse = z.object({
+  project: z.object({ id: z.string().uuid(), name: z.string() }),
+  /** The role joining gives. */
+  role: InviteRole,
+  /** Null when the account that made the invite no longer exists. */
+  invitedBy: z.object({ username: z.string() }).nullable(),
+  expiresAt: z.string().datetime(),
+  /** Accepting would change nothing: the caller is in the project already, with `currentRole`. */
+  alreadyMember: z.boolean(),
+  currentRole: ProjectRole.nullable(),
+});
+export type InvitePreviewResponse = z.infer<typeof InvitePreviewResponse>;
+
 export const InviteParams = ProjectParams.extend({ inviteId: z.string().uuid('Not an invite id.') });
 export const InviteTokenParams = z.object({ token: z.string().min(1).max(100) });

@@ -17,6 +17,7 @@ import {
   CreateInviteRequest,
   CreateInviteResponse,
   CreateProjectRequest,
+  InvitePreviewResponse,
   InvitesResponse,
   MemberResponse,
   ProjectResponse,
@@ -154,6 +155,8 @@ export const routes = {
   }),
   /** `?path=`: a file, or a folder with everything in it. */
   deleteFile: route({ method: 'DELETE', path: '/api/projects/:id/files', status: 204, auth: true }),
+  /** What the link leads to, so the holder can confirm before joining; spends no use. */
+  previewInvite: route({ method: 'GET', path: '/api/invites/:token', response: InvitePreviewResponse, status: 200, auth: true }),
   acceptInvite: route({ method: 'POST', path: '/api/invites/:token/accept', response: AcceptInviteResponse, status: 200, auth: true }),
 } satisfies Record<string, RouteContract>;
 

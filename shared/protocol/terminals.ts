@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LanguageId, WorkspacePath } from './runs.js';
+import { LanguageId, RunFile, WorkspacePath } from './runs.js';
 
 export const TerminalSize = z.object({
   cols: z.number().int().min(1).max(1000),
@@ -62,3 +62,36 @@ export const TerminalServerMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ]);
 export type TerminalServerMessage = z.infer<typeof TerminalServerMessage>;
+
+/**
+ * The desktop app's terminals on this computer's Docker engine: ws://127.0.0.1:PORT/terminals?token=…,
+ * served by the main process (desktop/main/local-sandbox) to the app's own pages only. One socket is one
+ * private shell: the client's first message is `open` (the project's files come from this device's own
+ * copies, so it works offline); the shell ends when either side closes. Output is binary frames, as on
+ * WS /api/terminals/:id.
+ */
+export const MAX_LOCAL_TERMINAL_FILES = 2000;
+
+export const LocalTerminalOpen = z
+  .object({
+    type: z.literal('open'),
+    /** Defaults to the language `entry`'s extension names, if Tandem runs it, else bash. */
+    language: LanguageId.optional(),
+    entry: WorkspacePath.optional(),
+    /** Written into /workspace before the shell starts (together at most MAX_PROJECT_RUN_BYTES). */
+    files: z.array(RunFile).max(MAX_LOCAL_TERMINAL_FILES, `A terminal on this computer takes at most ${MAX_LOCAL_TERMINAL_FILES} files.`),
+  })
+  .extend(TerminalSize.shape);
+export type LocalTerminalOpen = z.infer<typeof LocalTerminalOpen>;
+
+export const LocalTerminalClientMessage = z.discriminatedUnion('type', [LocalTerminalOpen, ...TerminalClientMessage.options]);
+export type LocalTerminalClientMessage = z.infer<typeof LocalTerminalClientMessage>;
+
+export const LocalTerminalServerMessage = z.discriminatedUnion('type', [
+  /** The image is being built on this computer (first use of a language): what is happening, for the screen. */
+  z.object({ type: z.literal('progress'), message: z.string() }),
+  /** The shell runs; output follows as binary frames. */
+  z.object({ type: z.literal('opened'), language: LanguageId }),
+  ...TerminalServerMessage.options,
+]);
+export type LocalTerminalServerMessage = z.infer<typeof LocalTerminalServerMessage>;

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { IPC_CHANNEL_NAMES, ipcResultSchema, type IpcChannel, type StoredSession } from '../../../shared/protocol/ipc.js';
+import { IPC_CHANNEL_NAMES, ipcResultSchema, type DeepLink, type IpcChannel, type StoredSession } from '../../../shared/protocol/ipc.js';
+import { DeepLinkInbox } from '../deep-link-inbox.js';
 import { APP_ORIGIN, type TrustedOrigins } from '../security.js';
 import { SettingsStore } from '../settings-store.js';
 import { createIpcHandlers } from './ipc-handlers.js';
@@ -24,16 +25,20 @@ const session: StoredSession = {
 };
 
 const LOCAL_URL = `ws://127.0.0.1:49152/runs/stream?token=${'t'.repeat(43)}`;
+const LOCAL_TERMINAL_URL = `ws://127.0.0.1:49152/terminals?token=${'t'.repeat(43)}`;
+const INVITE: DeepLink = { kind: 'invite', token: 'k3J9_x-QpV2mZ8aB4cD6eF0gH1iJ5kL7mN9oP2qR4sT' };
 
 let dir: string;
 let handlers: IpcHandlers;
 let opened: string[];
 let kept: StoredSession | null;
+let inbox: DeepLinkInbox;
 
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-ipc-'));
   opened = [];
   kept = null;
+  inbox = new DeepLinkInbox();
   handlers = createIpcHandlers({
     settings: new SettingsStore(path.join(dir, 'settings.json')),
     sessions: {
@@ -41,8 +46,10 @@ beforeEach(() => {
       save: (value) => void (kept = value),
       clear: () => void (kept = null),
     },
+    confirmServerChange: async () => true,
+    deepLinks: inbox,
     runLocation: async () => ({ where: 'cloud', label: 'Cloud (localhost:4000)' }),
-    localSandbox: async () => ({ url: LOCAL_URL }),
+    localSandbox: async () => ({ url: LOCAL_URL, terminalUrl: LOCAL_TERMINAL_URL }),
     openExternal: async (url) => void opened.push(url),
   });
 });
@@ -54,7 +61,8 @@ const call = (channel: unknown, payload: unknown, sender: { url: string | undefi
 describe('the channel', () => {
   it.each([
     ['a name that is not ours', 'fs.readFile'],
-    ['the event channel, which the renderer may not invoke', 'deepLink.received'],
+    ['an event channel, which the renderer may not invoke', 'deepLink.available'],
+    ['the other event channel', 'app.command'],
     ['an inherited property', 'constructor'],
     ['__proto__', '__proto__'],
     ['toString', 'toString'],
@@ -118,8 +126,12 @@ describe('the sender', () => {
   it('never acts on a refused call', async () => {
     await call('session.save', { session }, { url: 'https://evil.example.com/' });
     await call('shell.openExternal', { url: 'https://example.com/' }, { url: 'devtools://devtools/' });
+    inbox.put(INVITE);
+    expect(await call('deepLink.take', {}, { url: 'https://evil.example.com/' })).toMatchObject({ ok: false });
     expect(kept).toBeNull();
     expect(opened).toEqual([]);
+    // A foreign page cannot take the user's invites.
+    expect(inbox.take()).toEqual([INVITE]);
   });
 });
 
@@ -149,6 +161,8 @@ describe('the payload', () => {
     ['runLocation.get', 'an extra field', { where: 'local' }],
     ['localSandbox.connect', 'an extra field', { url: 'ws://evil.example.com/' }],
     ['localSandbox.connect', 'an array', ['ws://127.0.0.1:1/']],
+    ['deepLink.take', 'a link of its own', { links: [{ kind: 'open', projectId: '4b0f6a5e-8f55-4f0e-9b53-2f3f4b1f0c11' }] }],
+    ['deepLink.take', 'a string', 'all'],
     ['shell.openExternal', 'no url', {}],
     ['shell.openExternal', 'a file: URL', { url: 'file:///Applications/Calculator.app' }],
     ['shell.openExternal', 'a javascript: URL', { url: 'javascript:alert(1)' }],
@@ -193,7 +207,10 @@ describe('valid calls', () => {
     expect(await call('session.clear', {})).toEqual({ ok: true, value: { ok: true } });
     expect(await call('session.load', {})).toEqual({ ok: true, value: { session: null } });
     expect(await call('runLocation.get', {})).toEqual({ ok: true, value: { where: 'cloud', label: 'Cloud (localhost:4000)' } });
-    expect(await call('localSandbox.connect', {})).toEqual({ ok: true, value: { url: LOCAL_URL } });
+    expect(await call('localSandbox.connect', {})).toEqual({ ok: true, value: { url: LOCAL_URL, terminalUrl: LOCAL_TERMINAL_URL } });
+    inbox.put(INVITE);
+    expect(await call('deepLink.take', {})).toEqual({ ok: true, value: { links: [INVITE] } });
+    expect(await call('deepLink.take', {})).toEqual({ ok: true, value: { links: [] } });
     expect(await call('shell.openExternal', { url: 'https://example.com/docs' })).toEqual({ ok: true, value: { ok: true } });
     expect(opened).toEqual(['https://example.com/docs']);
     for (const channel of IPC_CHANNEL_NAMES) {
@@ -229,8 +246,10 @@ describe('failures inside a handler', () => {
         },
         clear: () => {},
       },
+      confirmServerChange: async () => false,
+      deepLinks: new DeepLinkInbox(),
       runLocation: async () => ({ where: 'none', message: 'x', whatToDo: 'y' }),
-      localSandbox: async () => ({ url: LOCAL_URL }),
+      localSandbox: async () => ({ url: LOCAL_URL, terminalUrl: LOCAL_TERMINAL_URL }),
       openExternal: async () => {},
     });
     const result = await handleIpcMessage(noKeychain, 'session.save', appPage, { session }, production);
@@ -245,7 +264,7 @@ describe('failures inside a handler', () => {
 
   it('the local run address handed to the page is only ever a loopback WebSocket', async () => {
     for (const url of ['ws://evil.example.com:1/runs/stream?token=x', 'ws://127.0.0.1:1/other?token=x', 'ws://127.0.0.1:1/runs/stream']) {
-      const wrong = { ...handlers, 'localSandbox.connect': async () => ({ url }) } satisfies IpcHandlers;
+      const wrong = { ...handlers, 'localSandbox.connect': async () => ({ url, terminalUrl: LOCAL_TERMINAL_URL }) } satisfies IpcHandlers;
       expect(await handleIpcMessage(wrong, 'localSandbox.connect', appPage, {}, production)).toMatchObject({
         ok: false,
         error: { code: 'failed' },

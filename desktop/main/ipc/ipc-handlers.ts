@@ -1,17 +1,30 @@
-import type { DesktopSettingsView, RunLocationDecision, RunLocationSetting, StoredSession } from '../../../shared/protocol/ipc.js';
+import type {
+  DeepLink,
+  DesktopSettingsView,
+  RunLocationDecision,
+  RunLocationSetting,
+  StoredSession,
+} from '../../../shared/protocol/ipc.js';
 import { parseServerUrl } from '../server-url.js';
 import type { IpcHandlers } from './ipc-guard.js';
 
-/** What the handlers act on; main.ts passes the real settings store, token vault, probes and shell. */
+/** What the handlers act on; main.ts passes the real settings store, token vault, deep-link inbox, probes, dialog and shell. */
 export interface IpcDependencies {
   settings: {
     load(): { serverUrl: string | null; runLocation: RunLocationSetting };
     update(patch: { serverUrl?: string | null; runLocation?: RunLocationSetting }): unknown;
   };
   sessions: { load(): StoredSession | null; save(session: StoredSession): void; clear(): void };
+  /**
+   * Asks the user, in a native dialog no page script can answer, whether to leave server `from` for `to`.
+   * Resolves true only when they agreed.
+   */
+  confirmServerChange(from: string, to: string): Promise<boolean>;
+  /** The deep links waiting for the page (desktop/main/deep-link-inbox.ts). */
+  deepLinks: { take(): DeepLink[] };
   runLocation(): Promise<RunLocationDecision>;
   /** The local run server's address with its secret, started on first use. */
-  localSandbox(): Promise<{ url: string }>;
+  localSandbox(): Promise<{ url: string; terminalUrl: string }>;
   /** Opens an http(s) address in the user's browser (Electron's shell.openExternal). */
   openExternal(url: string): Promise<void>;
 }
@@ -24,9 +37,19 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
   };
   return {
     'settings.get': () => view(),
-    'settings.setServerUrl': ({ url }) => {
+    'settings.setServerUrl': async ({ url }) => {
       const parsed = parseServerUrl(url);
       if (!parsed.ok) return parsed;
+      const current = deps.settings.load().serverUrl;
+      if (parsed.url === current) return { ok: true, url: current };
+      // The first choice needs no consent: there is nothing to leave.
+      if (current !== null && !(await deps.confirmServerChange(current, parsed.url))) {
+        return { ok: false, cancelled: true, message: `Tandem still uses ${current}.` };
+      }
+      // The stored refresh token belongs to the server it came from and must never be sent to another one.
+      // Cleared before the address changes, so no moment has the new server with the old token. On first
+      // start this drops a session left behind by a profile whose settings were lost.
+      deps.sessions.clear();
       deps.settings.update({ serverUrl: parsed.url });
       return { ok: true, url: parsed.url };
     },
@@ -50,6 +73,7 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
     },
     'runLocation.get': () => deps.runLocation(),
     'localSandbox.connect': () => deps.localSandbox(),
+    'deepLink.take': () => ({ links: deps.deepLinks.take() }),
     'shell.openExternal': async ({ url }) => {
       await deps.openExternal(url);
       return { ok: true };

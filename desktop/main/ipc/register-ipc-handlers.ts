@@ -1,5 +1,5 @@
 import { ipcMain, type WebContents } from 'electron';
-import { DEEP_LINK_EVENT, IPC_CHANNEL_NAMES, type DeepLink } from '../../../shared/protocol/ipc.js';
+import { APP_COMMAND_EVENT, DEEP_LINK_EVENT, IPC_CHANNEL_NAMES, type AppCommand } from '../../../shared/protocol/ipc.js';
 import type { TrustedOrigins } from '../security.js';
 import { handleIpcMessage, type IpcHandlers } from './ipc-guard.js';
 
@@ -22,7 +22,15 @@ export function registerIpcHandlers(
   return () => IPC_CHANNEL_NAMES.forEach((channel) => ipcMain.removeHandler(channel));
 }
 
-/** Main → renderer: a deep link the main process already parsed. The preload queues it until the page subscribes. */
-export function sendDeepLink(contents: WebContents, link: DeepLink): void {
-  if (!contents.isDestroyed()) contents.send(DEEP_LINK_EVENT, link);
+/**
+ * Main → renderer: deep links wait in the main process's inbox. The event carries none of them (a page that
+ * reloads before acting would lose it); the page calls `deepLink.take` when it can act on them.
+ */
+export function sendDeepLinksAvailable(contents: WebContents): void {
+  if (!contents.isDestroyed()) contents.send(DEEP_LINK_EVENT, {});
+}
+
+/** Main → renderer: an application-menu command the page carries out (it owns the screens). */
+export function sendAppCommand(contents: WebContents, command: AppCommand): void {
+  if (!contents.isDestroyed()) contents.send(APP_COMMAND_EVENT, command);
 }

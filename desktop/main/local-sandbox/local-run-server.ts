@@ -6,20 +6,24 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { MAX_PROJECT_RUN_BYTES, utf8Length, type RunFile, type RunStreamServerMessage } from '../../../shared/protocol/runs.js';
 import type { DockerEndpoint } from '../../../shared/sandbox/docker-endpoint.js';
 import { DockerSandboxDriver } from '../../../shared/sandbox/docker-driver.js';
-import { DEFAULT_SANDBOX_LIMITS, SandboxError, type RunHandle, type SandboxLimits } from '../../../shared/sandbox/driver.js';
+import { DEFAULT_SANDBOX_LIMITS, type RunHandle, type SandboxLimits } from '../../../shared/sandbox/driver.js';
 import { ImageProvisioner } from '../../../shared/sandbox/images.js';
 import { findLanguage, LANGUAGES, type LanguageDefinition } from '../../../shared/sandbox/languages.js';
 import { RunStreamSession, type RunStreamStart } from '../../../shared/sandbox/run-stream-session.js';
 import { originOf, type TrustedOrigins } from '../security.js';
+import { checkWorkspacePaths, LocalSandboxError, toLocalSandboxError } from './local-sandbox-error.js';
+import { LocalTerminalSession, type LocalTerminalEngine } from './local-terminal-session.js';
 
 /**
- * The desktop app's run stream on this computer's Docker engine: the protocol of WS /api/runs/stream
- * (shared/protocol/runs.ts), served by the main process on 127.0.0.1 only, to the app's own pages only (a
+ * The desktop app's runs and terminals on this computer's Docker engine: the run stream protocol of WS
+ * /api/runs/stream (shared/protocol/runs.ts) and the local terminal protocol (the end of
+ * shared/protocol/terminals.ts), served by the main process on 127.0.0.1 only, to the app's own pages only (a
  * per-launch secret in `?token=` plus the Origin check), with the server's SandboxDriver and images. The
- * renderer sends the files from its local copies, so local runs need no server at all.
+ * renderer sends the files from its local copies, so local runs and terminals need no server at all.
  */
 
 export const LOCAL_RUN_STREAM_PATH = '/runs/stream';
+export const LOCAL_TERMINALS_PATH = '/terminals';
 
 export interface LocalRunServerOptions {
   /** The engine to run on, looked up per run: Docker may be started, stopped or switched while the app runs. */
@@ -34,17 +38,8 @@ export interface LocalRunServerOptions {
 
 /** One window needs one or two sockets; more is a page gone wrong, which must not fill the computer with sandboxes. */
 export const MAX_LOCAL_CONNECTIONS = 4;
-
-type ErrorCode = 'bad_request' | 'conflict' | 'validation_failed' | 'payload_too_large' | 'unavailable' | 'internal' | 'rate_limited';
-
-class RunError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Terminals at once, counted apart from the run stream's connections: each is a sandbox that lives until closed. */
+export const MAX_LOCAL_TERMINALS = 4;
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -52,6 +47,8 @@ export class LocalRunServer {
   private readonly token = randomBytes(32).toString('base64url');
   private readonly tokenDigest = digest(this.token);
   private readonly sockets = new Set<WebSocket>();
+  /** Terminals until their shell has ended, so close() can end them and wait. */
+  private readonly terminals = new Set<LocalTerminalSession>();
   /** Runs between their start message and their end, so close() can stop them and wait. */
   private readonly runs = new Set<Promise<unknown>>();
   private closing = false;
@@ -89,16 +86,24 @@ export class LocalRunServer {
     return `ws://127.0.0.1:${this.port}${LOCAL_RUN_STREAM_PATH}?token=${this.token}`;
   }
 
+  /** ws://127.0.0.1:PORT/terminals?token=…, the same secret: one socket per terminal. */
+  get terminalUrl(): string {
+    return `ws://127.0.0.1:${this.port}${LOCAL_TERMINALS_PATH}?token=${this.token}`;
+  }
+
   /** The loopback port, which the pages' Content-Security-Policy names. */
   get port(): number {
     return (this.http.address() as AddressInfo).port;
   }
 
-  /** Stops every run, waits for their sandboxes to be removed, and stops listening. */
+  /** Stops every run and terminal, waits for their sandboxes to be removed, and stops listening. */
   async close(): Promise<void> {
     this.closing = true;
-    // Each run stops as its socket closes; its container goes before we say we are done.
+    // A terminal's page hears why its shell ended; each run stops as its socket closes; every container goes
+    // before we say we are done.
+    const terminals = Promise.allSettled([...this.terminals].map((terminal) => terminal.shutdown()));
     for (const socket of this.sockets) socket.terminate();
+    await terminals;
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
     await Promise.allSettled([...this.runs]);
@@ -106,25 +111,28 @@ export class LocalRunServer {
   }
 
   private upgrade(request: http.IncomingMessage, socket: Duplex, head: Buffer): void {
+    let url: URL | undefined;
     const refuse = (status: number, reason: string) => {
-      this.log(`local run stream refused: ${reason}`);
+      this.log(`local ${url?.pathname === LOCAL_TERMINALS_PATH ? 'terminal' : 'run stream'} refused: ${reason}`);
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
-    let url: URL;
     try {
       url = new URL(request.url ?? '', 'http://127.0.0.1');
     } catch {
       return refuse(400, 'an unparseable request URL');
     }
-    if (url.pathname !== LOCAL_RUN_STREAM_PATH) return refuse(404, `unknown path ${url.pathname}`);
-    if (this.sockets.size >= MAX_LOCAL_CONNECTIONS) return refuse(503, `more than ${MAX_LOCAL_CONNECTIONS} connections`);
+    const terminal = url.pathname === LOCAL_TERMINALS_PATH;
+    if (!terminal && url.pathname !== LOCAL_RUN_STREAM_PATH) return refuse(404, `unknown path ${url.pathname}`);
+    if (this.closing) return refuse(503, 'Tandem is quitting');
+    if (terminal && this.terminals.size >= MAX_LOCAL_TERMINALS) return refuse(503, `more than ${MAX_LOCAL_TERMINALS} terminals`);
+    if (!terminal && this.sockets.size >= MAX_LOCAL_CONNECTIONS) return refuse(503, `more than ${MAX_LOCAL_CONNECTIONS} connections`);
     if (!this.tokenMatches(url.searchParams.get('token'))) return refuse(401, 'a missing or wrong token');
     // A web page on this computer could reach 127.0.0.1 too; only the app's own pages carry its origin.
     const origin = request.headers.origin;
     if (!origin || originOf(origin) !== origin || !this.options.trusted.origins.includes(origin)) {
       return refuse(403, `the origin ${origin ?? '(none)'}`);
     }
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.connection(ws));
+    this.wss.handleUpgrade(request, socket, head, (ws) => (terminal ? this.terminal(ws) : this.connection(ws)));
   }
 
   /** Compared in constant time: digests of equal length, whatever was sent. */
@@ -151,6 +159,37 @@ export class LocalRunServer {
     return sandbox;
   }
 
+  /** The engine answering now, with its driver and images; a LocalSandboxError says what to do when none does. */
+  private async engine(): Promise<LocalTerminalEngine & { driver: DockerSandboxDriver }> {
+    if (this.closing) throw new LocalSandboxError('unavailable', 'Tandem is quitting.');
+    let endpoint: DockerEndpoint;
+    try {
+      endpoint = await this.options.endpoint();
+    } catch (error) {
+      throw new LocalSandboxError(
+        'unavailable',
+        `No Docker engine is answering on this computer: ${error instanceof Error ? error.message : String(error)} ` +
+          'Start Docker (Docker Desktop, Colima, OrbStack or Rancher Desktop) and try again, or run on the server instead.',
+      );
+    }
+    const sandbox = this.sandbox(endpoint);
+    const availability = await sandbox.driver.available();
+    if (!availability.ok) throw new LocalSandboxError('unavailable', `Code cannot run on this computer right now: ${availability.reason}`);
+    return sandbox;
+  }
+
+  private terminal(socket: WebSocket): void {
+    const { memoryMb, cpus, pids, diskMb } = this.options.limits ?? DEFAULT_SANDBOX_LIMITS;
+    const session = new LocalTerminalSession(socket, {
+      engine: () => this.engine(),
+      limits: { memoryMb, cpus, pids, diskMb },
+      log: this.log,
+    });
+    // The slot is free once the shell has ended and its sandbox is on its way out.
+    this.terminals.add(session);
+    void session.ended.then(() => this.terminals.delete(session));
+  }
+
   private connection(socket: WebSocket): void {
     this.sockets.add(socket);
     const send = (message: RunStreamServerMessage) => {
@@ -158,21 +197,24 @@ export class LocalRunServer {
     };
     const session = new RunStreamSession({
       start: async (request, onProgress) => {
-        if (this.closing) throw new RunError('unavailable', 'Tandem is quitting.');
+        if (this.closing) throw new LocalSandboxError('unavailable', 'Tandem is quitting.');
         const handle = await this.startRun(request, onProgress);
         return { id: randomUUID(), handle, outcome: handle.result };
       },
       send,
       fail: (error) => {
-        const known = toRunError(error);
-        if (!(known instanceof RunError)) this.log('local run failed', error);
+        const known = toLocalSandboxError(error);
+        if (!(known instanceof LocalSandboxError)) this.log('local run failed', error);
         send({
           type: 'error',
-          code: known instanceof RunError ? known.code : 'internal',
-          message: known instanceof RunError ? known.message : `The run failed: ${error instanceof Error ? error.message : String(error)}`,
+          code: known instanceof LocalSandboxError ? known.code : 'internal',
+          message:
+            known instanceof LocalSandboxError
+              ? known.message
+              : `The run failed: ${error instanceof Error ? error.message : String(error)}`,
         });
       },
-      error: (code, message) => new RunError(code, message),
+      error: (code, message) => new LocalSandboxError(code, message),
       isOpen: () => socket.readyState === socket.OPEN,
     });
     socket.on('message', (raw: RawData, isBinary: boolean) => {
@@ -191,33 +233,22 @@ export class LocalRunServer {
   /** Checks the request like the server does, makes sure the engine answers and the image exists, and starts. */
   private async startRun(message: RunStreamStart, onProgress: (message: string) => void): Promise<RunHandle> {
     if (!message.files || !message.language) {
-      throw new RunError('bad_request', 'A local run needs the files themselves: send "language", "files" and "entry".');
+      throw new LocalSandboxError('bad_request', 'A local run needs the files themselves: send "language", "files" and "entry".');
     }
     const language = languageOf(message.language);
     const entry = entryOf(language, message.files, message.entry);
     const bytes = message.files.reduce((sum, file) => sum + utf8Length(file.content), 0) + utf8Length(message.stdin ?? '');
     if (bytes > MAX_PROJECT_RUN_BYTES) {
-      throw new RunError(
+      throw new LocalSandboxError(
         'payload_too_large',
         `Files and stdin together are ${bytes} bytes; a run takes at most ${MAX_PROJECT_RUN_BYTES} bytes.`,
       );
     }
-    let endpoint: DockerEndpoint;
-    try {
-      endpoint = await this.options.endpoint();
-    } catch (error) {
-      throw new RunError(
-        'unavailable',
-        `No Docker engine is answering on this computer: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    const { driver, images } = this.sandbox(endpoint);
-    const availability = await driver.available();
-    if (!availability.ok) throw new RunError('unavailable', `Code cannot run on this computer right now: ${availability.reason}`);
+    const { driver, images } = await this.engine();
     try {
       await images.ensure(language.image, onProgress);
     } catch (error) {
-      throw new RunError('unavailable', error instanceof Error ? error.message : String(error));
+      throw new LocalSandboxError('unavailable', error instanceof Error ? error.message : String(error));
     }
     const limits = this.options.limits ?? DEFAULT_SANDBOX_LIMITS;
     // stdin is written once the output listener is in place (as on the server), so nothing is lost.
@@ -232,24 +263,18 @@ function rawText(raw: RawData): string {
 
 function languageOf(id: string): LanguageDefinition {
   const language = findLanguage(id);
-  if (!language) throw new RunError('validation_failed', `Unknown language "${id}". Use one of: ${LANGUAGES.map((l) => l.id).join(', ')}.`);
+  if (!language)
+    throw new LocalSandboxError('validation_failed', `Unknown language "${id}". Use one of: ${LANGUAGES.map((l) => l.id).join(', ')}.`);
   return language;
 }
 
 /** The server's rules (server/modules/runs/service.ts), which desktop/main may not import. */
 function entryOf(language: LanguageDefinition, files: RunFile[], asked: string | undefined): string {
+  checkWorkspacePaths(files);
   const paths = files.map((file) => file.path);
-  const duplicate = paths.find((p, index) => paths.indexOf(p) !== index);
-  if (duplicate) throw new RunError('validation_failed', `The file "${duplicate}" is sent twice.`);
-  const folderClash = paths.find((p) => paths.some((other) => other.startsWith(`${p}/`)));
-  if (folderClash) throw new RunError('validation_failed', `"${folderClash}" is sent as a file and used as a folder by another path.`);
   const entry = asked ?? (paths.includes(language.defaultEntry) ? language.defaultEntry : paths.length === 1 ? paths[0]! : undefined);
-  if (!entry) throw new RunError('validation_failed', `Say which file to run: add "entry" (for example "${language.defaultEntry}").`);
-  if (!paths.includes(entry)) throw new RunError('validation_failed', `The entry "${entry}" is not among the files sent.`);
+  if (!entry)
+    throw new LocalSandboxError('validation_failed', `Say which file to run: add "entry" (for example "${language.defaultEntry}").`);
+  if (!paths.includes(entry)) throw new LocalSandboxError('validation_failed', `The entry "${entry}" is not among the files sent.`);
   return entry;
-}
-
-function toRunError(error: unknown): unknown {
-  if (error instanceof SandboxError) return new RunError(error.code === 'failed' ? 'internal' : 'unavailable', error.message);
-  return error;
 }

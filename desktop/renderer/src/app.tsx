@@ -9,11 +9,23 @@ import type { Host } from './platform/host.js';
 import { OfflineCache } from './services/offline-cache.js';
 import { Session } from './services/session.js';
 import { SyncService } from './services/sync-service.js';
-import { navigate, useRoute } from './router.js';
-import { onDeepLink } from './platform/current-host.js';
-import { DeepLink } from '../../../shared/protocol/ipc.js';
+import { navigate, useRoute, type Route } from './router.js';
+import { onDeepLinks } from './platform/current-host.js';
+import type { DeepLink } from '../../../shared/protocol/ipc.js';
 
-export function App({ host }: { host: Host }) {
+/**
+ * `deepLinksPaused`: the desktop app's deep links wait (in the main process) instead of being acted on.
+ * `onChangeServer`: the desktop app's way to another server, offered on the sign-in screen (absent on the web).
+ */
+export function App({
+  host,
+  deepLinksPaused = false,
+  onChangeServer,
+}: {
+  host: Host;
+  deepLinksPaused?: boolean;
+  onChangeServer?: (() => void) | undefined;
+}) {
   const [session, setSession] = useState<Session | null>(null);
   const [user, setUser] = useState<SelfUser | null>(null);
   useEffect(() => {
@@ -32,11 +44,12 @@ export function App({ host }: { host: Host }) {
   }, [host]);
 
   if (!session) return <Splash message="Starting Tandem…" />;
-  if (!user) return <AuthScreen session={session} />;
-  return <SignedInApp key={user.id} session={session} user={user} />;
+  // Signed out, deep links wait until sign-in: an invite is accepted by an account, a project opened by one.
+  if (!user) return <AuthScreen session={session} onChangeServer={onChangeServer} />;
+  return <SignedInApp key={user.id} session={session} user={user} deepLinksPaused={deepLinksPaused} />;
 }
 
-function SignedInApp({ session, user }: { session: Session; user: SelfUser }) {
+function SignedInApp({ session, user, deepLinksPaused }: { session: Session; user: SelfUser; deepLinksPaused: boolean }) {
   const [signedIn, setSignedIn] = useState<SignedIn | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   useEffect(() => {
@@ -69,24 +82,18 @@ function SignedInApp({ session, user }: { session: Session; user: SelfUser }) {
   if (!signedIn) return <Splash message="Opening your workspace…" />;
   return (
     <SignedInContext.Provider value={signedIn}>
-      <Screens />
+      <Screens deepLinksPaused={deepLinksPaused} />
     </SignedInContext.Provider>
   );
 }
 
-function Screens() {
+function Screens({ deepLinksPaused }: { deepLinksPaused: boolean }) {
   const route = useRoute();
-  // tandem://invite/<token> and tandem://open/<projectId>, from the desktop app.
+  // tandem://invite/<token> and tandem://open/<projectId>, from the desktop app: taken only here, where the
+  // user is signed in and can act on them, in the order they came (Back steps through them).
   useEffect(
-    () =>
-      onDeepLink((received) => {
-        const link = DeepLink.safeParse(received);
-        if (!link.success) return;
-        navigate(
-          link.data.kind === 'invite' ? { name: 'invite', token: link.data.token } : { name: 'workspace', projectId: link.data.projectId },
-        );
-      }),
-    [],
+    () => (deepLinksPaused ? undefined : onDeepLinks((links) => links.forEach((link) => navigate(routeOf(link))))),
+    [deepLinksPaused],
   );
   switch (route.name) {
     case 'workspace':
@@ -96,6 +103,10 @@ function Screens() {
     default:
       return <ProjectsScreen />;
   }
+}
+
+function routeOf(link: DeepLink): Route {
+  return link.kind === 'invite' ? { name: 'invite', token: link.token } : { name: 'workspace', projectId: link.projectId };
 }
 
 function Splash({ message }: { message: string }) {

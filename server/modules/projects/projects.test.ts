@@ -4,6 +4,7 @@ import {
   AuthResponse,
   CreateInviteResponse,
   ErrorBody,
+  InvitePreviewResponse,
   InvitesResponse,
   MemberResponse,
   ProjectResponse,
@@ -140,6 +141,9 @@ describe.each(kinds)('projects and members on %s database', (kind) => {
       return CreateInviteResponse.parse(response.body);
     };
     const accept = (token: string, who: AuthResponse) => t.api.post(`/api/invites/${token}/accept`, undefined, as(who));
+    const preview = (token: string, who: AuthResponse) => t.api.get(`/api/invites/${token}`, as(who));
+    const usesOf = async (projectId: string) =>
+      InvitesResponse.parse((await t.api.get(`/api/projects/${projectId}/invites`, as(owner))).body).invites[0]!.uses;
 
     it('admits people with the invite\u2019s role, up to its number of uses, and stores only a hash', async () => {
       const { project } = ProjectResponse.parse((await t.api.post('/api/projects', { name: 'Invited' }, as(owner))).body);
@@ -187,6 +191,102 @@ describe.each(kinds)('projects and members on %s database', (kind) => {
       expect(error(await accept(withdrawn.token, stranger), 410, 'gone')).toMatch(/withdrawn/);
       error(await t.api.request('DELETE', `/api/projects/${project.id}/invites/${withdrawn.invite.id}`, as(owner)), 404, 'not_found');
       error(await accept('no-such-invite-token', stranger), 404, 'not_found');
+    });
+
+    it('previews the project, role and inviter without spending a use', async () => {
+      const { project } = ProjectResponse.parse((await t.api.post('/api/projects', { name: 'Look first' }, as(owner))).body);
+      const created = await invite(project.id, { role: 'editor', maxUses: 1 });
+      for (let i = 0; i < 2; i++) {
+        const seen = await preview(created.token, stranger);
+        expect(seen.status, seen.text).toBe(200);
+        // The raw body, not the parsed one: nothing beyond these fields (no members, no files, no ids of people) goes out.
+        expect(seen.body).toEqual({
+          project: { id: project.id, name: 'Look first' },
+          role: 'editor',
+          invitedBy: { username: owner.user.username },
+          expiresAt: created.invite.expiresAt,
+          alreadyMember: false,
+          currentRole: null,
+        } satisfies InvitePreviewResponse);
+      }
+      expect(await usesOf(project.id)).toBe(0);
+      error(await t.api.get(`/api/projects/${project.id}`, as(stranger)), 404, 'not_found');
+
+      expect((await accept(created.token, stranger)).status).toBe(200);
+      expect(await usesOf(project.id)).toBe(1);
+      expect(InvitePreviewResponse.parse((await preview(created.token, stranger)).body)).toMatchObject({
+        alreadyMember: true,
+        currentRole: 'editor',
+      });
+      // Its one use is spent: the next person hears so before trying to join, in the words accepting would use.
+      const late = await preview(created.token, viewer);
+      expect(error(late, 410, 'gone')).toBe(error(await accept(created.token, viewer), 410, 'gone'));
+      expect(error(late, 410, 'gone')).toMatch(/used as many times as it allows\. Ask the project\u2019s owner for a new link\./);
+    });
+
+    it('tells existing members they are in already, with their role, and spends nothing on them', async () => {
+      const project = await projectWithTeam('Already in');
+      const created = await invite(project.id, { role: 'editor', maxUses: 1 });
+      for (const [who, role] of [
+        [owner, 'owner'],
+        [viewer, 'viewer'],
+      ] as const) {
+        expect(InvitePreviewResponse.parse((await preview(created.token, who)).body)).toMatchObject({
+          project: { id: project.id, name: 'Already in' },
+          role: 'editor',
+          alreadyMember: true,
+          currentRole: role,
+        });
+      }
+      expect(await usesOf(project.id)).toBe(0);
+    });
+
+    it('refuses expired, withdrawn and unknown links exactly as accepting them would', async () => {
+      const { project } = ProjectResponse.parse((await t.api.post('/api/projects', { name: 'Shut' }, as(owner))).body);
+      const expiring = await invite(project.id, { role: 'viewer' });
+      await t.server.database.prisma.projectInvite.update({
+        where: { id: expiring.invite.id },
+        data: { expiresAt: new Date(Date.now() - 1000) },
+      });
+      const withdrawn = await invite(project.id, { role: 'viewer' });
+      expect((await t.api.request('DELETE', `/api/projects/${project.id}/invites/${withdrawn.invite.id}`, as(owner))).status).toBe(204);
+
+      for (const [token, status, code, message] of [
+        [expiring.token, 410, 'gone', /has expired\. Ask the project\u2019s owner for a new link/],
+        [withdrawn.token, 410, 'gone', /withdrawn by the project\u2019s owner\. Ask the project\u2019s owner for a new link/],
+        [
+          'no-such-invite-token',
+          404,
+          'not_found',
+          /not valid: check that you copied all of it, or ask the project\u2019s owner for a new link/,
+        ],
+      ] as const) {
+        const previewed = error(await preview(token, stranger), status, code);
+        expect(previewed).toMatch(message);
+        expect(previewed).toBe(error(await accept(token, stranger), status, code));
+      }
+      // The owner, already in, is told so whatever the link's state, as accepting would let them straight in.
+      expect(InvitePreviewResponse.parse((await preview(expiring.token, owner)).body)).toMatchObject({ alreadyMember: true });
+      expect((await accept(expiring.token, owner)).status).toBe(200);
+    });
+
+    it('shows no inviter once their account is gone', async () => {
+      const leaver = AuthResponse.parse((await t.api.post('/api/auth/register', newAccount('leaver'))).body);
+      const { project } = ProjectResponse.parse((await t.api.post('/api/projects', { name: 'Left behind' }, as(leaver))).body);
+      const created = await invite(project.id, { role: 'viewer' }, leaver);
+      await t.server.database.prisma.user.delete({ where: { id: leaver.user.id } });
+      expect(InvitePreviewResponse.parse((await preview(created.token, stranger)).body)).toMatchObject({
+        project: { name: 'Left behind' },
+        invitedBy: null,
+      });
+    });
+
+    it('needs a signed-in caller', async () => {
+      const { project } = ProjectResponse.parse((await t.api.post('/api/projects', { name: 'Signed in only' }, as(owner))).body);
+      const created = await invite(project.id, { role: 'viewer' });
+      const anonymous = await t.api.get(`/api/invites/${created.token}`);
+      expect(error(anonymous, 401, 'unauthorized')).not.toContain('Signed in only');
+      expect(JSON.stringify(anonymous.body)).not.toContain(project.id);
     });
 
     it('is for owners to make, with sensible limits', async () => {

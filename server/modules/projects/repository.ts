@@ -24,9 +24,20 @@ export interface InviteRecord {
   maxUses: number;
   uses: number;
   revokedAt: Date | null;
+  /** Not a foreign key: the account may have been deleted since. */
+  createdById: string;
 }
 
-const inviteColumns = { id: true, projectId: true, role: true, expiresAt: true, maxUses: true, uses: true, revokedAt: true } as const;
+const inviteColumns = {
+  id: true,
+  projectId: true,
+  role: true,
+  expiresAt: true,
+  maxUses: true,
+  uses: true,
+  revokedAt: true,
+  createdById: true,
+} as const;
 const asInvite = (row: Omit<InviteRecord, 'role'> & { role: string }): InviteRecord => ({ ...row, role: row.role as InviteRecord['role'] });
 
 export class ProjectRepository {

@@ -70,6 +70,9 @@ export function projectRoutes(projects: ProjectService, publicUrl: string | unde
     await projects.revokeInvite(principalOf(req), id, inviteId);
     res.status(204).end();
   });
+  router.get(routes.previewInvite.path, async (req, res) => {
+    res.json(await projects.previewInvite(principalOf(req), parseParams(InviteTokenParams, req.params).token));
+  });
   router.post(routes.acceptInvite.path, async (req, res) => {
     res.json(await projects.acceptInvite(principalOf(req), parseParams(InviteTokenParams, req.params).token));
   });

@@ -2,6 +2,7 @@ import type {
   AcceptInviteResponse,
   CreateInviteResponse,
   Invite,
+  InvitePreviewResponse,
   Project,
   ProjectMember,
   ProjectResponse,
@@ -145,19 +146,50 @@ export class ProjectService {
     }
   }
 
+  /**
+   * What accepting would do, without doing it (no use is spent). It answers exactly as `acceptInvite` would:
+   * the same errors for a link that would not admit the caller, and a member hears they are in already,
+   * whatever state the link is in, since accepting it changes nothing for them.
+   */
+  async previewInvite(principal: Principal, token: string): Promise<InvitePreviewResponse> {
+    const invite = await this.findInvite(token);
+    const currentRole = await this.deps.projects.roleOf(invite.projectId, principal.userId);
+    if (!currentRole) {
+      const gone = inviteGone(invite, new Date());
+      if (gone) throw gone;
+    }
+    const [project, inviter] = await Promise.all([this.deps.projects.find(invite.projectId), this.deps.users.findById(invite.createdById)]);
+    // The invite row goes with its project (ON DELETE CASCADE), so this is only a delete racing the preview.
+    if (!project) throw inviteNotFound();
+    return {
+      project: { id: project.id, name: project.name },
+      role: invite.role,
+      invitedBy: inviter && { username: inviter.username },
+      expiresAt: invite.expiresAt.toISOString(),
+      alreadyMember: currentRole !== null,
+      currentRole,
+    };
+  }
+
   /** Joins the invite's project. Someone already in it keeps their role, and the invite keeps its use. */
   async acceptInvite(principal: Principal, token: string): Promise<AcceptInviteResponse> {
-    const invite = await this.deps.projects.findInviteByHash(sha256Hex(token));
-    if (!invite) throw new AppError('not_found', 'This invite link is not valid. Ask for a new one.');
+    const invite = await this.findInvite(token);
     const existing = await this.deps.projects.roleOf(invite.projectId, principal.userId);
     if (!existing) {
       const now = new Date();
       const member = await this.deps.projects.useInvite(invite.id, principal.userId, now);
-      if (!member) throw inviteGone(invite, now);
+      // Read before others spent its last uses, the invite may still look live here.
+      if (!member) throw inviteGone(invite, now) ?? inviteGoneError(USED_UP);
       this.deps.workspace.membershipChanged(invite.projectId);
     }
     const { project, members } = await this.get(principal, invite.projectId);
     return { project, member: members.find((m) => m.userId === principal.userId)! };
+  }
+
+  private async findInvite(token: string): Promise<InviteRecord> {
+    const invite = await this.deps.projects.findInviteByHash(sha256Hex(token));
+    if (!invite) throw inviteNotFound();
+    return invite;
   }
 
   /** The caller's role, if it is one of `allowed`; 404 for non-members (no probing), 403 for too low a role. */
@@ -174,12 +206,18 @@ export class ProjectService {
 const notFound = (projectId: string) => new AppError('not_found', `There is no project ${projectId} that you are a member of.`);
 const lastOwner = () => new AppError('conflict', 'A project needs at least one owner: make someone else an owner first.');
 
-function inviteGone(invite: InviteRecord, now: Date): AppError {
-  const why =
-    invite.revokedAt !== null
-      ? 'was withdrawn by the project\u2019s owner'
-      : invite.expiresAt <= now
-        ? 'has expired'
-        : 'has been used as many times as it allows';
-  return new AppError('gone', `This invite ${why}. Ask the project\u2019s owner for a new one.`);
+const inviteNotFound = () =>
+  new AppError(
+    'not_found',
+    'This invite link is not valid: check that you copied all of it, or ask the project\u2019s owner for a new link.',
+  );
+const USED_UP = 'has been used as many times as it allows';
+const inviteGoneError = (why: string) => new AppError('gone', `This invite link ${why}. Ask the project\u2019s owner for a new link.`);
+
+/** Why the invite admits no one now, or undefined while it still does. */
+function inviteGone(invite: InviteRecord, now: Date): AppError | undefined {
+  if (invite.revokedAt !== null) return inviteGoneError('was withdrawn by the project\u2019s owner');
+  if (invite.expiresAt <= now) return inviteGoneError('has expired');
+  if (invite.uses >= invite.maxUses) return inviteGoneError(USED_UP);
+  return undefined;
 }

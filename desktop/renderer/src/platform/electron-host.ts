@@ -1,5 +1,6 @@
 import {
   ipcResultSchema,
+  type DeepLink,
   type IpcChannel,
   type IpcResponse,
   type RunLocationDecision,
@@ -51,11 +52,23 @@ export async function createElectronHost(api: TandemDesktopApi): Promise<Host | 
   };
 }
 
-/** Saves the server address typed on first start; resolves with the normalised URL, or rejects with what is wrong. */
-export async function chooseServer(api: TandemDesktopApi, url: string): Promise<string> {
+/** What came of choosing a server: the normalised address, or the user said no in the main process's dialog. */
+export type ServerChoice = { chosen: true; url: string } | { chosen: false; message: string };
+
+/**
+ * Saves the server address typed on first start, or a new one later (the main process then asks the user in a
+ * native dialog, and forgets the old server's session if they agree). Rejects with what is wrong with the address.
+ */
+export async function chooseServer(api: TandemDesktopApi, url: string): Promise<ServerChoice> {
   const answer = await unwrap('settings.setServerUrl', api.settings.setServerUrl({ url }));
-  if (!answer.ok) throw new Error(answer.message);
-  return answer.url;
+  if (answer.ok) return { chosen: true, url: answer.url };
+  if ('cancelled' in answer) return { chosen: false, message: answer.message };
+  throw new Error(answer.message);
+}
+
+/** Takes the deep links waiting in the main process, oldest first (they are then this page's to act on). */
+export async function takeDeepLinks(api: TandemDesktopApi): Promise<DeepLink[]> {
+  return (await unwrap('deepLink.take', api.deepLink.take())).links;
 }
 
 /** Where the desktop app runs code (the main process decides), and the local Docker engine's run stream. */
@@ -63,6 +76,8 @@ export interface DesktopRuns {
   location(): Promise<RunLocationDecision>;
   /** ws://127.0.0.1:PORT/runs/stream?token=…, the main process's run stream on this computer's Docker engine. */
   localStreamUrl(): Promise<string>;
+  /** ws://127.0.0.1:PORT/terminals?token=…, the main process's terminals on this computer's Docker engine (one socket, one shell). */
+  localTerminalUrl(): Promise<string>;
   /** The setting behind the decision: Cloud, Local, or Auto (cloud when the server answers, local otherwise). */
   setting(): Promise<RunLocationSetting>;
   choose(setting: RunLocationSetting): Promise<void>;
@@ -72,6 +87,7 @@ export function createDesktopRuns(api: TandemDesktopApi): DesktopRuns {
   return {
     location: () => unwrap('runLocation.get', api.runLocation.get()),
     localStreamUrl: async () => (await unwrap('localSandbox.connect', api.localSandbox.connect())).url,
+    localTerminalUrl: async () => (await unwrap('localSandbox.connect', api.localSandbox.connect())).terminalUrl,
     setting: async () => (await unwrap('settings.get', api.settings.get())).runLocation,
     choose: async (runLocation) => {
       await unwrap('settings.setRunLocation', api.settings.setRunLocation({ runLocation }));

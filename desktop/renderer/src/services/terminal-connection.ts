@@ -23,6 +23,23 @@ export interface TerminalConnectionEvents {
   error(code: string, message: string): void;
 }
 
+/**
+ * What a terminal screen drives, whichever terminal it shows: a cloud terminal (TerminalConnection) or one on
+ * this computer's Docker engine (LocalTerminalConnection). Events go to the TerminalConnectionEvents given
+ * when it was made.
+ */
+export interface TerminalLink {
+  /** Starts connecting; call once, after the first resize() so the shell starts at the screen's size. */
+  connect(): void;
+  /** Keys typed (or pasted): sent in order, in pieces small enough for one message each. */
+  input(data: string): void;
+  resize(cols: number, rows: number): void;
+  /** Whether this screen's size is the shell's (only a shared terminal's opener resizes it). */
+  setSendsSize(sendsSize: boolean): void;
+  /** Hangs up: a cloud terminal goes on for everyone else, a local one ends. */
+  dispose(): void;
+}
+
 // A message carries at most 64 KiB of input; a bigger paste goes in pieces, in order.
 const INPUT_CHUNK = 16 * 1024;
 const FIRST_RETRY_MS = 500;
@@ -33,7 +50,7 @@ const MAX_RETRY_MS = 10_000;
  * single-use ticket; a dropped socket is retried with backoff until the shell ends, the terminal is gone,
  * or dispose() is called. The last size asked for is sent again on every (re)connection.
  */
-export class TerminalConnection {
+export class TerminalConnection implements TerminalLink {
   private socket: WebSocket | undefined;
   private disposed = false;
   private finished = false;

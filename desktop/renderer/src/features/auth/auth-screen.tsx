@@ -5,8 +5,11 @@ import { useRoute } from '../../router.js';
 
 type Mode = 'signIn' | 'register';
 
-/** Sign in or create an account; every server answer that is not a success is shown as it is. */
-export function AuthScreen({ session }: { session: Session }) {
+/**
+ * Sign in or create an account; every server answer that is not a success is shown as it is. The desktop app
+ * (which passes `onChangeServer`) also says which server this is and offers another.
+ */
+export function AuthScreen({ session, onChangeServer }: { session: Session; onChangeServer?: (() => void) | undefined }) {
   const route = useRoute();
   const [mode, setMode] = useState<Mode>('signIn');
   const [login, setLogin] = useState('');
@@ -87,6 +90,14 @@ export function AuthScreen({ session }: { session: Session }) {
         <button className="btn primary" type="submit" disabled={busy}>
           {busy ? 'Please wait…' : mode === 'signIn' ? 'Sign in' : 'Create account'}
         </button>
+        {onChangeServer && (
+          <p className="muted small">
+            On {session.serverUrl}.{' '}
+            <button type="button" className="btn small" onClick={onChangeServer} disabled={busy}>
+              Change server…
+            </button>
+          </p>
+        )}
       </form>
     </div>
   );

@@ -1,9 +1,18 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { MeResponse } from '../../../../../shared/protocol/auth.js';
 import { routes } from '../../../../../shared/protocol/routes.js';
+import type { LanguageId, RunFile } from '../../../../../shared/protocol/runs.js';
 import { CreateTerminalResponse, ProjectTerminalsResponse, type ProjectTerminal } from '../../../../../shared/protocol/terminals.js';
 import { ApiError, type ApiClient } from '../../services/api-client.js';
-import type { TerminalConnectionState, TerminalExit } from '../../services/terminal-connection.js';
+import { LocalTerminalConnection } from '../../services/local-terminal-connection.js';
+import {
+  TerminalConnection,
+  type TerminalConnectionEvents,
+  type TerminalConnectionState,
+  type TerminalExit,
+  type TerminalLink,
+} from '../../services/terminal-connection.js';
+import { closeLabel, describeTerminalExit, tabLabel, tabTitle, terminalLanguageFor, type TerminalTab } from './terminal-tabs.js';
 import { TerminalScreen } from './terminal-screen.js';
 import './terminal-panel.css';
 
@@ -14,8 +23,15 @@ export interface TerminalPanelProps {
   activePath: string | null;
   /** Viewers watch only. */
   canType: boolean;
-  /** Where terminals run, e.g. "Cloud (server)". */
+  /** Where new terminals run, e.g. "Cloud (server)" or "Local Docker (Colima)". */
   location: string;
+  /**
+   * The desktop app with code running on this computer: new terminals are private shells on its Docker engine,
+   * with this device's copies of the files (no server needed). Collaborators' cloud terminals still show.
+   */
+  local?: LocalTerminals;
+  /** New terminals cannot be opened anywhere right now: why, and what to do (the button is disabled). */
+  cannotOpenReason?: string;
   /** The panel is shown: terminals fit themselves and the list of open terminals is kept fresh. */
   visible: boolean;
   /**
@@ -26,6 +42,15 @@ export interface TerminalPanelProps {
   focusRequest?: number;
 }
 
+export interface LocalTerminals {
+  /** The engine, e.g. "Local Docker (Colima)". */
+  label: string;
+  /** ws://127.0.0.1:PORT/terminals?token=…, asked of the main process for each new terminal. */
+  terminalUrl(): Promise<string>;
+  /** The project's files from this device's own copies. */
+  readFiles(): Promise<RunFile[]>;
+}
+
 interface TabStatus {
   state: TerminalConnectionState;
   detail?: string;
@@ -33,23 +58,18 @@ interface TabStatus {
   /** The server refused this client's typing (a role lowered while attached). */
   readOnly?: boolean;
   notice?: string;
+  /** What a terminal on this computer is doing before its shell runs (building an image). */
+  progress?: string;
 }
+
+/** A private terminal on this computer: it lives as long as its tab (closing the tab ends the shell). */
+interface LocalTab extends TerminalTab {
+  where: 'local';
+  link(events: TerminalConnectionEvents): TerminalLink;
+}
+type PanelTab = (TerminalTab & { where: 'cloud' }) | LocalTab;
 
 const REFRESH_MS = 4000;
-
-/** Why a terminal ended, in words. */
-function describeTerminalExit(exit: TerminalExit): string {
-  switch (exit.reason) {
-    case 'exited':
-      return `Terminal ended: the shell exited${exit.exitCode === null ? '' : ` with code ${exit.exitCode}`}.`;
-    case 'idle':
-      return 'Terminal ended: idle for too long (nobody typed in it), so the server closed it.';
-    case 'deleted':
-      return 'Terminal ended: it was closed by whoever opened it, or by a project owner.';
-    case 'shutdown':
-      return 'Terminal ended: the server restarted.';
-  }
-}
 
 function plainError(error: unknown): string {
   if (!(error instanceof ApiError)) return 'Something went wrong. Try again.';
@@ -61,12 +81,14 @@ function plainError(error: unknown): string {
   return message;
 }
 
-const shortTime = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
 
-/** The project's terminals as tabs: mine and collaborators', shared live (pair programming). */
+/**
+ * The project's terminals as tabs: mine and collaborators', shared live (pair programming), and in the desktop
+ * app the private ones on this computer.
+ */
 export function TerminalPanel(props: TerminalPanelProps) {
-  const { api, projectId, activePath, canType, location, visible, focusRequest } = props;
+  const { api, projectId, activePath, canType, location, local, cannotOpenReason, visible, focusRequest } = props;
   const [me, setMe] = useState<string | null>(null);
   const [listed, setListed] = useState<ProjectTerminal[] | null>(null);
   /** Every terminal this panel has heard of: an attached tab stays (to say how it ended) after the list drops it. */
@@ -76,6 +98,9 @@ export function TerminalPanel(props: TerminalPanelProps) {
   /** Tabs that have been shown: their screens stay mounted and attached. */
   const [opened, setOpened] = useState<ReadonlySet<string>>(() => new Set());
   const [statuses, setStatuses] = useState<Record<string, TabStatus>>({});
+  /** Terminals on this computer, oldest first: never listed to collaborators. */
+  const [localTabs, setLocalTabs] = useState<LocalTab[]>([]);
+  const localCount = useRef(0);
   const [activeId, setActiveId] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -145,24 +170,35 @@ export function TerminalPanel(props: TerminalPanelProps) {
     [me],
   );
 
-  const tabs = useMemo(() => {
+  const tabs = useMemo((): PanelTab[] => {
     const fromServer = (listed ?? []).filter((terminal) => !dismissed.has(terminal.terminalId) && !closed.has(terminal.terminalId));
     const ids = new Set(fromServer.map((terminal) => terminal.terminalId));
     const attached = [...opened]
       .filter((id) => !ids.has(id) && !dismissed.has(id))
       .map((id) => seen.get(id))
       .filter((terminal) => terminal !== undefined);
-    return [...fromServer, ...attached];
-  }, [listed, seen, opened, dismissed, closed]);
+    const cloud = [...fromServer, ...attached].map((terminal): PanelTab => ({
+      id: terminal.terminalId,
+      where: 'cloud',
+      mine: isMine(terminal),
+      owner: terminal.owner.username,
+      language: terminal.language,
+      entry: terminal.entry,
+      createdAt: terminal.createdAt,
+    }));
+    return [...cloud, ...localTabs];
+  }, [listed, seen, opened, dismissed, closed, isMine, localTabs]);
   const hiddenCount = (listed ?? []).filter((terminal) => dismissed.has(terminal.terminalId)).length;
+  /** The list of the project's terminals is not in (offline, or the server is slow) but terminals here need none of it. */
+  const listPending = listed === null && !listError;
 
   // Something is always selected while there are tabs: the first of mine, else the first.
-  const selected = tabs.find((tab) => tab.terminalId === activeId) ?? tabs.find(isMine) ?? tabs[0] ?? null;
-  const selectedId = selected?.terminalId ?? null;
+  const selected = tabs.find((tab) => tab.id === activeId) ?? tabs.find((tab) => tab.mine) ?? tabs[0] ?? null;
+  const selectedId = selected?.id ?? null;
   if (selectedId !== null && !opened.has(selectedId)) setOpened(new Set(opened).add(selectedId));
   // A request made while hidden, or with no terminal to take it, must not take the keys later.
   const focusPending = focusNonce > focusedNonce;
-  if (focusPending && (!visible || (listed !== null && tabs.length === 0))) setFocusedNonce(focusNonce);
+  if (focusPending && (!visible || ((!listPending || local) && tabs.length === 0))) setFocusedNonce(focusNonce);
 
   const forget = (id: string) => {
     setOpened((current) => {
@@ -174,6 +210,8 @@ export function TerminalPanel(props: TerminalPanelProps) {
       const { [id]: _gone, ...rest } = current;
       return rest;
     });
+    // Unmounting its screen closes the socket, which ends a local terminal's shell.
+    setLocalTabs((current) => current.filter((tab) => tab.id !== id));
   };
 
   const select = (id: string) => {
@@ -181,7 +219,13 @@ export function TerminalPanel(props: TerminalPanelProps) {
     setFocusNonce((n) => n + 1);
   };
 
-  const create = async () => {
+  const show = (id: string) => {
+    setOpened((current) => new Set(current).add(id));
+    setActiveId(id);
+    setFocusNonce((n) => n + 1);
+  };
+
+  const createCloud = async () => {
     setCreating(true);
     setError(null);
     try {
@@ -201,9 +245,7 @@ export function TerminalPanel(props: TerminalPanelProps) {
           attached: 0,
         },
       ]);
-      setOpened((current) => new Set(current).add(terminalId));
-      setActiveId(terminalId);
-      setFocusNonce((n) => n + 1);
+      show(terminalId);
     } catch (failure) {
       setError(plainError(failure));
     } finally {
@@ -211,11 +253,45 @@ export function TerminalPanel(props: TerminalPanelProps) {
     }
   };
 
-  const close = async (terminal: ProjectTerminal) => {
-    const id = terminal.terminalId;
+  /** A private shell on this computer's Docker engine: its screen connects, reads the files and reports progress. */
+  const createLocal = (source: LocalTerminals) => {
+    setError(null);
+    localCount.current += 1;
+    const id = `local-${localCount.current}`;
+    const entry = activePath ?? undefined;
+    const language = terminalLanguageFor(entry);
+    const tab: LocalTab = {
+      id,
+      where: 'local',
+      mine: true,
+      owner: 'you',
+      language,
+      entry: entry ?? null,
+      createdAt: new Date().toISOString(),
+      engine: source.label,
+      link: (events) =>
+        new LocalTerminalConnection(
+          { url: source.terminalUrl, files: source.readFiles, language, ...(entry ? { entry } : {}) },
+          { ...events, progress: (message) => onProgress(id, message), opened: (started) => onOpened(id, started) },
+        ),
+    };
+    setLocalTabs((current) => [...current, tab]);
+    show(id);
+  };
+
+  const create = () => {
+    if (cannotOpenReason) return;
+    if (local) createLocal(local);
+    else void createCloud();
+  };
+
+  const close = async (tab: PanelTab) => {
+    const id = tab.id;
     const state = statuses[id]?.state;
     const over = state === 'ended' || state === 'gone' || state === 'failed';
-    if (!over && isMine(terminal)) {
+    if (tab.where === 'local') {
+      // Its screen unmounts and closes the socket: the shell ends with it.
+    } else if (!over && tab.mine) {
       try {
         await api.request(routes.deleteTerminal.method, routes.deleteTerminal.path.replace(':id', encodeURIComponent(id)));
       } catch (failure) {
@@ -245,6 +321,12 @@ export function TerminalPanel(props: TerminalPanelProps) {
       [id]: { state: 'open', ...current[id], ...(code === 'forbidden' ? { readOnly: true } : { notice: message }) },
     }));
   }, []);
+  const onProgress = (id: string, progress: string) => {
+    setStatuses((current) => ({ ...current, [id]: { state: 'connecting', ...current[id], progress } }));
+  };
+  const onOpened = (id: string, language: LanguageId) => {
+    setLocalTabs((current) => current.map((tab) => (tab.id === id ? { ...tab, language } : tab)));
+  };
 
   const sizeRef = useRef<HTMLDivElement>(null);
   // A rough first size from the box; the new screen fits itself exactly once it is shown.
@@ -257,55 +339,70 @@ export function TerminalPanel(props: TerminalPanelProps) {
     };
   };
 
+  const cloudLink = (id: string) => (events: TerminalConnectionEvents) => new TerminalConnection(api, id, events);
+
   const status = selectedId === null ? undefined : statuses[selectedId];
   const readOnly = !canType || status?.readOnly === true;
   const banner = (() => {
     if (!status || !selected) return null;
     if (status.exit)
-      return { tone: 'ended', text: `${describeTerminalExit(status.exit)}${canType ? ' Open a new one with New terminal.' : ''}` };
+      return {
+        tone: 'ended',
+        text: `${describeTerminalExit(status.exit, selected.where)}${canType ? ' Open a new one with New terminal.' : ''}`,
+      };
     if (status.state === 'gone' || status.state === 'failed') return { tone: 'ended', text: status.detail ?? 'This terminal has ended.' };
     if (status.state === 'reconnecting') return { tone: 'warn', text: 'Connection lost: reconnecting…' };
-    if (status.state === 'connecting') return { tone: 'info', text: 'Connecting…' };
+    if (status.state === 'connecting' && status.progress) return { tone: 'info', text: status.progress };
+    if (status.state === 'connecting')
+      return { tone: 'info', text: selected.where === 'local' ? 'Starting a terminal on this computer…' : 'Connecting…' };
     if (status.notice) return { tone: 'warn', text: status.notice };
     return null;
   })();
+
+  const canOpen = canType && !cannotOpenReason;
+  const newTitle = !canType
+    ? 'Viewers cannot open terminals'
+    : cannotOpenReason
+      ? cannotOpenReason
+      : `New terminal ${local ? `on this computer (${local.label}), private to you, with this device’s copy of` : 'with'} the project’s files${
+          activePath ? `, in ${basename(activePath)}’s language` : ''
+        }`;
 
   return (
     <section className="terminal-panel" aria-label="Terminals">
       <div className="terminal-panel__bar">
         <div className="terminal-panel__tabs" role="tablist" aria-label="Open terminals">
           {tabs.map((tab) => {
-            const mine = isMine(tab);
-            const tabState = statuses[tab.terminalId]?.state;
+            const tabState = statuses[tab.id]?.state;
             const ended = tabState === 'ended' || tabState === 'gone' || tabState === 'failed';
-            const label = `${mine ? 'You' : tab.owner.username} · ${tab.language}`;
-            const closeLabel = ended ? 'Close this tab' : mine ? 'Close terminal (ends the shell)' : 'Stop watching this terminal';
+            const closeText = closeLabel(tab, ended);
             return (
               <div
-                key={tab.terminalId}
-                className={`terminal-panel__tab${tab.terminalId === selectedId ? ' is-active' : ''}${ended ? ' is-ended' : ''}`}
+                key={tab.id}
+                className={`terminal-panel__tab${tab.id === selectedId ? ' is-active' : ''}${ended ? ' is-ended' : ''}`}
                 data-testid="terminal-tab"
-                data-terminal-id={tab.terminalId}
-                data-mine={mine}
+                data-terminal-id={tab.id}
+                data-mine={tab.mine}
+                data-location={tab.where}
               >
                 <button
                   type="button"
                   role="tab"
-                  aria-selected={tab.terminalId === selectedId}
+                  aria-selected={tab.id === selectedId}
                   className="terminal-panel__tab-label"
-                  onClick={() => select(tab.terminalId)}
-                  title={`Opened by ${mine ? 'you' : tab.owner.username} at ${shortTime(tab.createdAt)}${tab.entry ? ` for ${tab.entry}` : ''}`}
+                  onClick={() => select(tab.id)}
+                  title={tabTitle(tab)}
                 >
                   {tabState === 'reconnecting' && <span className="terminal-panel__dot is-warn" aria-label="reconnecting" />}
                   {ended && <span className="terminal-panel__dot is-ended" aria-label="ended" />}
-                  {label}
+                  {tabLabel(tab)}
                   {tab.entry ? <span className="terminal-panel__entry"> {basename(tab.entry)}</span> : null}
                 </button>
                 <button
                   type="button"
                   className="terminal-panel__tab-close"
-                  aria-label={closeLabel}
-                  title={closeLabel}
+                  aria-label={closeText}
+                  title={closeText}
                   onClick={() => void close(tab)}
                 >
                   ×
@@ -328,23 +425,24 @@ export function TerminalPanel(props: TerminalPanelProps) {
           type="button"
           className="btn small"
           data-testid="new-terminal"
-          onClick={() => void create()}
-          disabled={!canType || creating}
-          title={
-            canType
-              ? `New terminal with the project’s files${activePath ? `, in ${basename(activePath)}’s language` : ''}`
-              : 'Viewers cannot open terminals'
-          }
+          onClick={create}
+          disabled={!canOpen || creating}
+          title={newTitle}
         >
           {creating ? 'Opening…' : '+ New terminal'}
         </button>
-        <span className="terminal-panel__location" title="Where terminals run">
+        <span className="terminal-panel__location" title="Where new terminals run" data-testid="terminal-location">
           Runs on: {location}
         </span>
       </div>
       {readOnly && (
         <p className="terminal-panel__note" role="note">
           Read-only: you are a viewer. You can watch this project’s terminals but not type in them.
+        </p>
+      )}
+      {canType && cannotOpenReason && (
+        <p className="terminal-panel__note" role="note" data-testid="terminal-unavailable">
+          {cannotOpenReason}
         </p>
       )}
       {error && (
@@ -355,6 +453,11 @@ export function TerminalPanel(props: TerminalPanelProps) {
           </button>
         </p>
       )}
+      {local && listError && (
+        <p className="terminal-panel__quiet" role="status" title={listError}>
+          Collaborators’ terminals cannot be listed right now: {listError}
+        </p>
+      )}
       {banner && (
         <p className={`terminal-panel__banner is-${banner.tone}`} role="status">
           {banner.text}
@@ -363,14 +466,16 @@ export function TerminalPanel(props: TerminalPanelProps) {
       <div className="terminal-panel__screens" ref={sizeRef}>
         {tabs.length === 0 && (
           <div className="terminal-panel__empty">
-            {listed === null && !listError ? (
+            {!local && listPending ? (
               'Loading terminals…'
-            ) : listError ? (
+            ) : !local && listError ? (
               listError
             ) : canType ? (
               <>
-                No terminal is open in this project.{' '}
-                <button type="button" className="btn primary small" onClick={() => void create()} disabled={creating}>
+                {local
+                  ? `No terminal is open. A new one runs on this computer (${local.label}) with this device’s copy of the files.`
+                  : 'No terminal is open in this project.'}{' '}
+                <button type="button" className="btn primary small" onClick={create} disabled={!canOpen || creating}>
                   Open one
                 </button>
               </>
@@ -380,19 +485,19 @@ export function TerminalPanel(props: TerminalPanelProps) {
           </div>
         )}
         {tabs
-          .filter((tab) => opened.has(tab.terminalId))
+          .filter((tab) => opened.has(tab.id))
           .map((tab) => (
             <TerminalScreen
-              key={tab.terminalId}
-              api={api}
-              terminalId={tab.terminalId}
-              canType={canType && statuses[tab.terminalId]?.readOnly !== true}
-              drivesSize={isMine(tab)}
-              active={visible && tab.terminalId === selectedId}
+              key={tab.id}
+              terminalId={tab.id}
+              link={tab.where === 'local' ? tab.link : cloudLink(tab.id)}
+              canType={canType && statuses[tab.id]?.readOnly !== true}
+              drivesSize={tab.mine}
+              active={visible && tab.id === selectedId}
               onState={onState}
               onExit={onExit}
               onError={onError}
-              focusNonce={focusPending && tab.terminalId === selectedId ? focusNonce : 0}
+              focusNonce={focusPending && tab.id === selectedId ? focusNonce : 0}
               onFocused={setFocusedNonce}
             />
           ))}

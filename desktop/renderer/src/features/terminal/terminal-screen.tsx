@@ -2,12 +2,15 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef } from 'react';
-import type { ApiClient } from '../../services/api-client.js';
-import { TerminalConnection, type TerminalConnectionState, type TerminalExit } from '../../services/terminal-connection.js';
+import type { TerminalConnectionEvents, TerminalConnectionState, TerminalExit, TerminalLink } from '../../services/terminal-connection.js';
 
 export interface TerminalScreenProps {
-  api: ApiClient;
   terminalId: string;
+  /**
+   * Makes the connection this screen drives (a cloud terminal, or one on this computer), reporting to `events`.
+   * Called once, when the screen mounts.
+   */
+  link(events: TerminalConnectionEvents): TerminalLink;
   /** Editors and owners type; viewers watch (xterm ignores their keys). */
   canType: boolean;
   /** Whether this terminal's size is the shell's: only its opener's screen resizes the shared shell. */
@@ -27,14 +30,14 @@ const FALLBACK_FONT = "'JetBrains Mono', 'Cascadia Code', Menlo, Consolas, monos
 
 /** One xterm.js screen attached to one terminal; it stays attached (and keeps its scrollback) while hidden. */
 export function TerminalScreen(props: TerminalScreenProps) {
-  const { api, terminalId, canType, drivesSize, active, focusNonce } = props;
+  const { terminalId, canType, drivesSize, active, focusNonce } = props;
   const hostRef = useRef<HTMLDivElement>(null);
-  const partsRef = useRef<{ term: Terminal; fit: FitAddon; connection: TerminalConnection } | null>(null);
+  const partsRef = useRef<{ term: Terminal; fit: FitAddon; connection: TerminalLink } | null>(null);
   const callbacks = useRef(props);
   callbacks.current = props;
   const activeRef = useRef(active);
   activeRef.current = active;
-  const initial = useRef({ canType, drivesSize });
+  const initial = useRef({ canType, drivesSize, link: props.link });
 
   useEffect(() => {
     const host = hostRef.current!;
@@ -56,22 +59,18 @@ export function TerminalScreen(props: TerminalScreenProps) {
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(host);
-    const connection = new TerminalConnection(
-      api,
-      terminalId,
-      {
-        data: (bytes) => term.write(bytes),
-        reset: () => term.reset(),
-        state: (state, detail) => callbacks.current.onState(terminalId, state, detail),
-        exit: (exit) => {
-          term.options.disableStdin = true;
-          term.options.cursorBlink = false;
-          callbacks.current.onExit(terminalId, exit);
-        },
-        error: (code, message) => callbacks.current.onError(terminalId, code, message),
+    const connection = initial.current.link({
+      data: (bytes) => term.write(bytes),
+      reset: () => term.reset(),
+      state: (state, detail) => callbacks.current.onState(terminalId, state, detail),
+      exit: (exit) => {
+        term.options.disableStdin = true;
+        term.options.cursorBlink = false;
+        callbacks.current.onExit(terminalId, exit);
       },
-      initial.current.canType && initial.current.drivesSize,
-    );
+      error: (code, message) => callbacks.current.onError(terminalId, code, message),
+    });
+    connection.setSendsSize(initial.current.canType && initial.current.drivesSize);
     // Keys only: xterm also answers some escape sequences through onData, and those are input too.
     const typed = term.onData((data) => {
       if (!term.options.disableStdin) connection.input(data);
@@ -97,7 +96,7 @@ export function TerminalScreen(props: TerminalScreenProps) {
       term.dispose();
       partsRef.current = null;
     };
-  }, [api, terminalId]);
+  }, [terminalId]);
 
   useEffect(() => {
     const parts = partsRef.current;

@@ -137,6 +137,14 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
       ),
     [files, sync],
   );
+  /** New terminals on this computer's Docker engine, when that is where code runs now. */
+  const localTerminals = useMemo(
+    () =>
+      desktop && decision?.where === 'local'
+        ? { label: decision.label, terminalUrl: desktop.localTerminalUrl, readFiles: readLocalFiles }
+        : undefined,
+    [decision, desktop, readLocalFiles],
+  );
   const runner = useMemo(
     () =>
       desktop && decision?.where === 'local'
@@ -384,7 +392,9 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
                       projectId={projectId}
                       activePath={activePath}
                       canType={canEdit}
-                      location={RUN_LOCATION}
+                      location={runPlace.location}
+                      local={localTerminals}
+                      cannotOpenReason={runPlace.reason}
                       visible={panel === 'terminal'}
                       focusRequest={terminalFocus}
                     />

@@ -1,0 +1,327 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { MAX_PROJECT_RUN_BYTES } from '../../../shared/protocol/runs.js';
+import { LocalTerminalServerMessage, type LocalTerminalClientMessage, type LocalTerminalOpen } from '../../../shared/protocol/terminals.js';
+import { DockerSandboxDriver } from '../../../shared/sandbox/docker-driver.js';
+import { currentDockerEnvironment, resolveDockerEndpoint } from '../../../shared/sandbox/docker-endpoint.js';
+import { requireSandboxImages } from '../../../shared/sandbox/test-support.js';
+import { APP_ORIGIN } from '../security.js';
+import { LocalRunServer, MAX_LOCAL_TERMINALS } from './local-run-server.js';
+
+const images = await requireSandboxImages();
+const DEV_SERVER = 'http://localhost:5173';
+const engine = async () => resolveDockerEndpoint(currentDockerEnvironment());
+const sandboxes = new DockerSandboxDriver(resolveDockerEndpoint(currentDockerEnvironment()));
+
+let server: LocalRunServer;
+
+beforeAll(async () => {
+  server = await LocalRunServer.start({ endpoint: engine, trusted: { origins: [APP_ORIGIN, DEV_SERVER] } });
+});
+afterAll(() => server?.close());
+
+/** Every test's sockets, so a failed test leaves no shell behind for the next one to count. */
+const sockets = new Set<WebSocket>();
+afterEach(async () => {
+  for (const socket of sockets) socket.terminate();
+  sockets.clear();
+  if (images.available) expect(await noSandboxesLeft()).toEqual([]);
+});
+
+type Message = LocalTerminalServerMessage;
+
+/** A page's terminal socket: every JSON message parsed with the protocol's schema, every output byte kept. */
+async function connect(url = server.terminalUrl) {
+  const socket = new WebSocket(url, { origin: APP_ORIGIN });
+  sockets.add(socket);
+  const messages: Message[] = [];
+  const chunks: Buffer[] = [];
+  let outputBytes = 0;
+  /** The last few KiB of output, for prompts and markers without joining megabytes each time. */
+  let tail = '';
+  const waiters: Array<() => void> = [];
+  const wake = () => waiters.splice(0).forEach((resolve) => resolve());
+  socket.on('message', (data, isBinary) => {
+    const buffer = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
+    if (isBinary) {
+      outputBytes += buffer.length;
+      if (chunks.length < 1000) chunks.push(buffer);
+      tail = (tail + buffer.toString('utf8')).slice(-4096);
+    } else messages.push(LocalTerminalServerMessage.parse(JSON.parse(buffer.toString('utf8'))));
+    wake();
+  });
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    socket.once('close', (code, reason) => {
+      wake();
+      resolve({ code, reason: reason.toString() });
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  const wait = async (done: () => boolean, what: () => string, timeoutMs = 20_000) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!done()) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  };
+  const client = {
+    socket,
+    messages,
+    closed,
+    send: (message: LocalTerminalClientMessage | string) => socket.send(typeof message === 'string' ? message : JSON.stringify(message)),
+    output: () => Buffer.concat(chunks).toString('utf8'),
+    outputBytes: () => outputBytes,
+    tail: () => tail,
+    async message<T extends Message['type']>(type: T, timeoutMs?: number): Promise<Extract<Message, { type: T }>> {
+      await wait(
+        () => messages.some((message) => message.type === type),
+        () => `a ${type} message; got ${JSON.stringify(messages)}`,
+        timeoutMs,
+      );
+      return messages.find((message) => message.type === type) as Extract<Message, { type: T }>;
+    },
+    /** Waits until the output's tail matches, and returns the match. */
+    async sees(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray> {
+      await wait(
+        () => pattern.test(tail),
+        () => `${pattern} in the output; it ends with ${JSON.stringify(tail.slice(-300))}`,
+        timeoutMs,
+      );
+      return tail.match(pattern)!;
+    },
+    /** Types a command line. */
+    type: (line: string) => client.send({ type: 'input', data: `${line}\n` }),
+  };
+  return client;
+}
+
+const open = (fields: Partial<LocalTerminalOpen> = {}): LocalTerminalOpen => ({ type: 'open', files: [], cols: 80, rows: 24, ...fields });
+
+/** Whether the handshake is refused, and with which HTTP status. */
+function handshakeStatus(url: string, origin?: string): Promise<number | 'open'> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, origin === undefined ? {} : { origin });
+    socket.once('open', () => {
+      socket.close();
+      resolve('open');
+    });
+    socket.once('unexpected-response', (_request, response) => {
+      resolve(response.statusCode ?? 0);
+      socket.terminate();
+    });
+    socket.once('error', () => resolve(0));
+  });
+}
+
+async function noSandboxesLeft(timeoutMs = 15_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  while ((await sandboxes.ownContainers()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  return sandboxes.ownContainers();
+}
+
+describe('the terminals handshake', () => {
+  it('has its own path with the run stream’s token', () => {
+    expect(server.terminalUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/terminals\?token=[A-Za-z0-9_-]{43}$/);
+    expect(new URL(server.terminalUrl).searchParams.get('token')).toBe(new URL(server.url).searchParams.get('token'));
+  });
+
+  it('refuses a missing or wrong token and origins other than the app and its dev server', async () => {
+    const url = new URL(server.terminalUrl);
+    const token = url.searchParams.get('token')!;
+    const withToken = (value: string | undefined) => `ws://${url.host}/terminals${value === undefined ? '' : `?token=${value}`}`;
+    expect(await handshakeStatus(withToken(undefined), APP_ORIGIN)).toBe(401);
+    expect(await handshakeStatus(withToken(`${token.slice(0, -1)}x`), APP_ORIGIN)).toBe(401);
+    expect(await handshakeStatus(server.terminalUrl, 'https://evil.example.com')).toBe(403);
+    expect(await handshakeStatus(server.terminalUrl, 'app://evil')).toBe(403);
+    expect(await handshakeStatus(server.terminalUrl, undefined)).toBe(403);
+    expect(await handshakeStatus(server.terminalUrl, APP_ORIGIN)).toBe('open');
+    expect(await handshakeStatus(server.terminalUrl, DEV_SERVER)).toBe('open');
+  });
+
+  it(`admits at most ${MAX_LOCAL_TERMINALS} terminals at once (503), counted apart from the run stream's connections`, async () => {
+    const terminals = await Promise.all(Array.from({ length: MAX_LOCAL_TERMINALS }, () => connect()));
+    expect(await handshakeStatus(server.terminalUrl, APP_ORIGIN)).toBe(503);
+    expect(await handshakeStatus(server.url, APP_ORIGIN)).toBe('open');
+    terminals[0]!.socket.close();
+    await terminals[0]!.closed;
+    await expect.poll(() => handshakeStatus(server.terminalUrl, APP_ORIGIN)).toBe('open');
+    await Promise.all(terminals.slice(1).map((terminal) => (terminal.socket.close(), terminal.closed)));
+    // The next tests need the slots back.
+    await expect.poll(() => handshakeStatus(server.terminalUrl, APP_ORIGIN)).toBe('open');
+  });
+});
+
+describe('a first message that does not open a terminal', () => {
+  it.each([
+    ['text that is not JSON', 'not json', 'The first message opens the terminal'],
+    ['input before open', JSON.stringify({ type: 'input', data: 'ls\n' }), 'The first message opens the terminal'],
+    ['an open without its size', JSON.stringify({ type: 'open', files: [] }), '"cols"'],
+    ['an open with a path outside /workspace', JSON.stringify(open({ files: [{ path: '/etc/passwd', content: '' }] })), '"files.0.path"'],
+    ['an open with an unknown language', JSON.stringify({ ...open(), language: 'cobol' }), '"language"'],
+  ])('%s: an error saying what to send, then the socket closes', async (_name, text, says) => {
+    const client = await connect();
+    client.send(text);
+    expect(await client.message('error')).toMatchObject({ code: 'bad_request', message: expect.stringContaining(says) });
+    expect((await client.closed).code).toBe(1008);
+  });
+
+  it('a binary frame: an error, then the socket closes', async () => {
+    const client = await connect();
+    client.socket.send(Buffer.from(JSON.stringify(open())));
+    expect(await client.message('error')).toMatchObject({ code: 'bad_request' });
+    expect((await client.closed).code).toBe(1008);
+  });
+
+  it('files that clash: validation_failed', async () => {
+    const client = await connect();
+    client.send(
+      open({
+        files: [
+          { path: 'a', content: '' },
+          { path: 'a/b.txt', content: '' },
+        ],
+      }),
+    );
+    expect(await client.message('error')).toMatchObject({ code: 'validation_failed', message: expect.stringContaining('"a"') });
+    expect((await client.closed).code).toBe(1008);
+  });
+
+  it(`files over ${MAX_PROJECT_RUN_BYTES} bytes in UTF-8: payload_too_large, with the numbers`, async () => {
+    const client = await connect();
+    // Half as many characters as bytes: what counts is the bytes.
+    const content = 'é'.repeat(MAX_PROJECT_RUN_BYTES / 2) + 'x';
+    client.send(open({ files: [{ path: 'big.txt', content }] }));
+    const error = await client.message('error');
+    expect(error).toMatchObject({ code: 'payload_too_large' });
+    expect(error.message).toContain(String(MAX_PROJECT_RUN_BYTES + 1));
+    expect(error.message).toContain(String(MAX_PROJECT_RUN_BYTES));
+    expect((await client.closed).code).toBe(1008);
+  });
+
+  it('no Docker engine answering: unavailable, saying what to do', async () => {
+    const offline = await LocalRunServer.start({
+      endpoint: async () => {
+        throw new Error('Docker engine at unix:///nowhere.sock is unreachable.');
+      },
+      trusted: { origins: [APP_ORIGIN] },
+    });
+    try {
+      const client = await connect(offline.terminalUrl);
+      client.send(open());
+      expect(await client.message('error')).toMatchObject({ code: 'unavailable', message: expect.stringContaining('Start Docker') });
+      expect((await client.closed).code).toBe(1011);
+    } finally {
+      await offline.close();
+    }
+  });
+});
+
+describe.runIf(images.available)('terminals on the local Docker engine', () => {
+  it('a bash shell in /workspace with the files sent: input (even before it opened), resize, and its exit code', async () => {
+    const client = await connect();
+    client.send(
+      open({
+        files: [
+          { path: 'notes.txt', content: 'first line\nsecond line\n' },
+          { path: 'src/data.csv', content: 'a,b\n1,2\n' },
+        ],
+      }),
+    );
+    // Typed while the sandbox starts: applied once the shell runs.
+    client.type('echo early-$((20+3))');
+    expect(await client.message('opened')).toEqual({ type: 'opened', language: 'bash' });
+    await client.sees(/early-23/);
+    client.type('cat notes.txt src/data.csv');
+    await client.sees(/first line\r\nsecond line\r\na,b\r\n1,2\r\n/);
+    client.type('echo $((6*7)); pwd; command -v python3 || echo no-python');
+    await client.sees(/\b42\r\n\/workspace\r\nno-python\r\n/);
+
+    client.send({ type: 'resize', cols: 123, rows: 45 });
+    // The resize goes to Docker on its own request; the size is there by the time the shell reads the next line.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    client.type('stty size');
+    await client.sees(/\b45 123\r\n/);
+
+    // Mistakes after open are answered and the shell stays.
+    client.send('{"type":"type"}');
+    client.send(open());
+    await expect
+      .poll(() => client.messages.filter((message) => message.type === 'error'))
+      .toEqual([expect.objectContaining({ code: 'bad_request' }), expect.objectContaining({ code: 'conflict' })]);
+    expect(await sandboxes.ownContainers()).toHaveLength(1);
+
+    client.type('exit 3');
+    expect(await client.message('exit')).toEqual({ type: 'exit', exitCode: 3, reason: 'exited' });
+    expect((await client.closed).code).toBe(1000);
+    expect(client.messages.at(-1)?.type).toBe('exit');
+    expect(await noSandboxesLeft()).toEqual([]);
+  });
+
+  it("opens in the language of `entry`'s extension: python's image for main.py", async () => {
+    const client = await connect();
+    client.send(open({ entry: 'main.py', files: [{ path: 'main.py', content: 'print("hi from main")\n' }] }));
+    expect(await client.message('opened')).toEqual({ type: 'opened', language: 'python' });
+    client.type('python3 --version && python3 main.py');
+    await client.sees(/Python 3\.\d+\.\d+\r\nhi from main\r\n/);
+    client.socket.close();
+    await client.closed;
+    expect(await noSandboxesLeft()).toEqual([]);
+  });
+
+  it('a page that hangs up: its sandbox is removed', async () => {
+    const client = await connect();
+    client.send(open());
+    await client.message('opened');
+    client.type('sleep 600');
+    expect(await sandboxes.ownContainers()).toHaveLength(1);
+    client.socket.terminate();
+    expect(await noSandboxesLeft()).toEqual([]);
+  });
+
+  it('stops reading output while the page has not read it, and loses none of it', async () => {
+    const client = await connect();
+    client.send(open());
+    await client.message('opened');
+    const bytes = 30_000_000;
+    // The shell notes when it could write the last byte: with flow control, not before the page reads again.
+    client.type(`head -c ${bytes} /dev/zero | tr '\\0' x; echo; echo "FINISHED=$(date +%s%3N)"`);
+    await client.sees(/x{1000}/);
+    client.socket.pause();
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const resumedAt = Date.now();
+    client.socket.resume();
+    const [, finishedAt] = await client.sees(/FINISHED=(\d+)\r\n/, 60_000);
+    expect(Number(finishedAt)).toBeGreaterThan(resumedAt - 100);
+    expect(client.outputBytes()).toBeGreaterThan(bytes);
+    client.socket.close();
+    await client.closed;
+    expect(await noSandboxesLeft()).toEqual([]);
+  });
+
+  it("quitting the app ends every terminal with reason 'shutdown' and removes its sandbox before close() resolves", async () => {
+    const quitting = await LocalRunServer.start({ endpoint: engine, trusted: { origins: [APP_ORIGIN] } });
+    const running = await Promise.all([connect(quitting.terminalUrl), connect(quitting.terminalUrl)]);
+    for (const client of running) client.send(open());
+    await Promise.all(running.map((client) => client.message('opened')));
+    running[0]!.type('sleep 600');
+    expect(await sandboxes.ownContainers()).toHaveLength(2);
+    // One that has not said what to open, and one whose sandbox is still starting.
+    const waiting = await connect(quitting.terminalUrl);
+    const starting = await connect(quitting.terminalUrl);
+    starting.send(open({ language: 'python' }));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+
+    await quitting.close();
+    expect(await sandboxes.ownContainers()).toEqual([]);
+    for (const client of [...running, waiting, starting]) {
+      expect(await client.message('exit')).toMatchObject({ type: 'exit', reason: 'shutdown' });
+      expect((await client.closed).code).toBe(1001);
+    }
+  });
+});
