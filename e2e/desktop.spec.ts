@@ -64,7 +64,9 @@ test('desktop: first start, keychain session, deep links, local runs and termina
 
   try {
     await test.step('first start asks for the server, then signs in on it', async () => {
-      await page.goto('/');
+      // The address the shell prints: its secret becomes a cookie the page's scripts cannot read.
+      await page.goto(`/?shell-token=${desktopShell.controlToken}`);
+      await expect(page).toHaveURL(`${desktopShell.origin}/`);
       const form = page.getByRole('form', { name: 'Choose a server' });
       await form.getByLabel('Server address').fill('ftp://nowhere');
       await form.getByRole('button', { name: 'Continue' }).click();
@@ -123,6 +125,22 @@ test('desktop: first start, keychain session, deep links, local runs and termina
       await page.getByTestId('terminal-screen').click();
       await page.keyboard.type('echo $((6*7))-$(ls /workspace | tr "\\n" " ")\n');
       await expect(screen).toContainText(/42-.*main\.py/, { timeout: 30_000 });
+      // Leaving the project would end the shell: a deep link asks first, and Stay keeps it.
+      const other = await page.request.post(`${server}/api/projects`, {
+        headers: { Authorization: `Bearer ${await accessToken(page, server, owner)}` },
+        data: { name: 'Other project' },
+      });
+      expect(other.status()).toBe(201);
+      const otherId = ((await other.json()) as { project: { id: string } }).project.id;
+      await shell.openLink(`tandem://open/${otherId}`);
+      const leave = page.getByRole('dialog', { name: 'Leave this project?' });
+      await expect(leave).toContainText('1 terminal running on this computer');
+      await leave.getByRole('button', { name: 'Stay' }).click();
+      await expect(leave).toHaveCount(0);
+      await expect(page).toHaveURL(new RegExp(`/projects/${projectId}`));
+      await page.getByTestId('terminal-screen').click();
+      await page.keyboard.type('echo still-$((1+1))\n');
+      await expect(screen).toContainText('still-2', { timeout: 10_000 });
       const listed = await page.request.get(`${server}/api/projects/${projectId}/terminals`, {
         headers: { Authorization: `Bearer ${await accessToken(page, server, owner)}` },
       });

@@ -52,7 +52,8 @@ function start(): void {
   const vault = new TokenVault(path.join(userData, 'session.bin'), safeStorageEncryptor(safeStorage));
 
   // Started before the first window (the pages' CSP names its port), on a port the OS picks; it lives until
-  // the app quits. It touches Docker only when a local run or terminal starts.
+  // the app quits. It touches Docker when a local run or terminal starts, and once in the background to remove
+  // sandboxes a crashed earlier run of the app left.
   let localRuns: Promise<LocalRunServer> | undefined;
   let localRunPort: number | undefined;
   const localRunServer = () => {
@@ -65,7 +66,11 @@ function start(): void {
     });
     // A failed start (no port?) is tried again on the next run instead of being remembered.
     localRuns.then(
-      (server) => (localRunPort = server.port),
+      (server) => {
+        localRunPort = server.port;
+        // In the background: sandboxes a crash left behind go even if this user only ever runs on the server.
+        void server.removeEarlierSandboxes();
+      },
       () => (localRuns = undefined),
     );
     return localRuns;
@@ -116,7 +121,8 @@ function start(): void {
       detail:
         `You will sign in on ${newHost}, and this computer forgets your sign-in to ${oldHost}. ` +
         `Edits not yet synced to ${oldHost} stay on this computer, kept apart: they are sent when you switch back to ` +
-        `${oldHost} and sign in as the same user, and never go to ${newHost}.`,
+        `${oldHost} and sign in as the same user, and never go to ${newHost}. ` +
+        'Terminals and runs open in this window end.',
       buttons: ['Switch', 'Cancel'],
       defaultId: 1,
       cancelId: 1,

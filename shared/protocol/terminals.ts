@@ -72,6 +72,9 @@ export type TerminalServerMessage = z.infer<typeof TerminalServerMessage>;
  */
 export const MAX_LOCAL_TERMINAL_FILES = 2000;
 
+/** Terminals on this computer at once (the main process refuses more), counted apart from local runs. */
+export const MAX_LOCAL_TERMINALS = 4;
+
 export const LocalTerminalOpen = z
   .object({
     type: z.literal('open'),
@@ -84,7 +87,25 @@ export const LocalTerminalOpen = z
   .extend(TerminalSize.shape);
 export type LocalTerminalOpen = z.infer<typeof LocalTerminalOpen>;
 
-export const LocalTerminalClientMessage = z.discriminatedUnion('type', [LocalTerminalOpen, ...TerminalClientMessage.options]);
+/**
+ * Flow control measured where it matters: the page acknowledges output bytes once xterm has drawn them, and
+ * the shell's output is paused while too many are unacknowledged. The socket's own buffer on loopback says
+ * nothing about a renderer that falls behind.
+ */
+export const LocalTerminalAck = z.object({
+  type: z.literal('ack'),
+  bytes: z
+    .number()
+    .int()
+    .min(1)
+    .max(64 * 1024 * 1024),
+});
+
+export const LocalTerminalClientMessage = z.discriminatedUnion('type', [
+  LocalTerminalOpen,
+  LocalTerminalAck,
+  ...TerminalClientMessage.options,
+]);
 export type LocalTerminalClientMessage = z.infer<typeof LocalTerminalClientMessage>;
 
 export const LocalTerminalServerMessage = z.discriminatedUnion('type', [

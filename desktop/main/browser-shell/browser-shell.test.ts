@@ -1,8 +1,9 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BRIDGE_PATH, startBrowserShell, type BrowserShell } from './browser-shell.js';
+import { BRIDGE_PATH, SHELL_COOKIE, startBrowserShell, type BrowserShell } from './browser-shell.js';
 
 // A staged app folder of our own: the shell's behaviour does not depend on the renderer's build.
 const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-browser-shell-app-'));
@@ -26,7 +27,8 @@ afterAll(async () => {
   await shell?.close();
 });
 
-const ipc = (channel: string, body: unknown, headers: Record<string, string> = { referer: `${shell.origin}/projects` }) =>
+const cookie = `${SHELL_COOKIE}=${controlToken}`;
+const ipc = (channel: string, body: unknown, headers: Record<string, string> = { referer: `${shell.origin}/projects`, cookie }) =>
   fetch(`${shell.origin}/__shell/ipc/${channel}`, { method: 'POST', body: JSON.stringify(body), headers });
 
 describe('browser shell', () => {
@@ -44,14 +46,39 @@ describe('browser shell', () => {
   it('answers IPC through the main process’s guard and handlers, for the app’s own pages only', async () => {
     const answer = await (await ipc('settings.get', {})).json();
     expect(answer).toEqual({ ok: true, value: { serverUrl: null, runLocation: 'auto' } });
-    const foreign = await (await ipc('settings.get', {}, { referer: 'http://evil.example/' })).json();
+    const foreign = await (await ipc('settings.get', {}, { referer: 'http://evil.example/', cookie })).json();
     expect(foreign).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
-    const anonymous = await (await ipc('settings.get', {}, {})).json();
+    const anonymous = await (await ipc('settings.get', {}, { cookie })).json();
     expect(anonymous).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
     const unknown = await (await ipc('fs.readFile', {})).json();
     expect(unknown).toMatchObject({ ok: false, error: { code: 'unknown_channel' } });
     const bad = await (await ipc('settings.setRunLocation', { runLocation: 'moon' })).json();
     expect(bad).toMatchObject({ ok: false, error: { code: 'invalid_request' } });
+  });
+
+  it('wants this launch’s secret, as the cookie the printed address sets, before any IPC: other programs cannot call in', async () => {
+    const without = await ipc('session.load', {}, { referer: `${shell.origin}/` });
+    expect(without.status).toBe(401);
+    const events = await fetch(`${shell.origin}/__shell/events`);
+    expect(events.status).toBe(401);
+    const wrong = await fetch(`${shell.origin}/?shell-token=guess`, { redirect: 'manual' });
+    expect(wrong.status).toBe(401);
+    const entry = await fetch(`${shell.origin}/projects?shell-token=${controlToken}`, { redirect: 'manual' });
+    expect(entry.status).toBe(303);
+    expect(entry.headers.get('location')).toBe('/projects');
+    expect(entry.headers.get('set-cookie')).toBe(`${cookie}; HttpOnly; SameSite=Strict; Path=/`);
+  });
+
+  it('answers only under its own host name (no DNS rebinding)', async () => {
+    const port = new URL(shell.origin).port;
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const request = http.get({ host: '127.0.0.1', port, path: '/', headers: { host: `attacker.example:${port}` } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('error', reject);
+    });
+    expect(rebound).toBe(421);
   });
 
   it('keeps the control API (the native dialogs, the OS’s links) from page scripts', async () => {

@@ -29,6 +29,9 @@ import { TokenVault, type Encryptor } from '../token-vault.js';
  * - safeStorage is AES-256-GCM with a key that lives as long as this process;
  * - the native dialogs and the OS's link and menu events come through a control API guarded by a secret, so
  *   a page script cannot answer "switch server?" for the user.
+ * Electron's IPC cannot be reached from outside the app; this HTTP stand-in can, by any program on the machine.
+ * So IPC and events also want the per-launch secret, as an HttpOnly cookie the browser gets by opening the
+ * printed address once (`/?shell-token=…`), and requests must name this host (no DNS rebinding).
  * Development and tests only: it is never packaged (electron-builder packs dist/desktop).
  */
 export interface BrowserShellOptions {
@@ -48,6 +51,8 @@ export interface BrowserShell {
 }
 
 export const BRIDGE_PATH = '/__shell/bridge.js';
+export const SHELL_COOKIE = 'tandem_shell';
+export const TOKEN_QUERY = 'shell-token';
 const CONTROL_PREFIX = '/__shell/control/';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -191,10 +196,18 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
     response.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(body));
   };
 
+  const matches = (sent: string | undefined) => typeof sent === 'string' && timingSafeEqual(digest(sent), tokenDigest);
+  // Only the header: the page's own fetches carry the cookie, and the page must not answer the dialogs.
   const controlAllowed = (request: http.IncomingMessage) => {
     const sent = request.headers['x-browser-shell-token'];
-    return typeof sent === 'string' && timingSafeEqual(digest(sent), tokenDigest);
+    return matches(typeof sent === 'string' ? sent : undefined);
   };
+  const pageAllowed = (request: http.IncomingMessage) => {
+    const cookies = (request.headers.cookie ?? '').split(';').map((part) => part.trim());
+    const cookie = cookies.find((part) => part.startsWith(`${SHELL_COOKIE}=`));
+    return matches(cookie?.slice(SHELL_COOKIE.length + 1));
+  };
+  const hosts = new Set([new URL(origin).host, `localhost:${new URL(origin).port}`]);
 
   async function handleControl(name: string, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     if (!controlAllowed(request)) return json(response, 401, { message: 'Send the shell’s control token in x-browser-shell-token.' });
@@ -264,7 +277,23 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
   server.on('request', (request: http.IncomingMessage, response: http.ServerResponse) => {
     const url = new URL(request.url ?? '/', origin);
     const route = async () => {
-      if (url.pathname === BRIDGE_PATH) {
+      if (!hosts.has(request.headers.host ?? '')) {
+        json(response, 421, { message: `Open this shell as ${origin}/.` });
+      } else if (url.searchParams.has(TOKEN_QUERY)) {
+        // The printed address: the secret becomes a cookie page scripts cannot read, and leaves the address bar.
+        const sent = url.searchParams.get(TOKEN_QUERY) ?? '';
+        if (!matches(sent))
+          return json(response, 401, { message: 'This shell-token is not this launch’s; use the address the shell printed.' });
+        url.searchParams.delete(TOKEN_QUERY);
+        response
+          .writeHead(303, {
+            location: `${url.pathname}${url.search}`,
+            'set-cookie': `${SHELL_COOKIE}=${sent}; HttpOnly; SameSite=Strict; Path=/`,
+          })
+          .end();
+      } else if ((url.pathname === '/__shell/events' || url.pathname.startsWith('/__shell/ipc/')) && !pageAllowed(request)) {
+        json(response, 401, { message: 'Open the address the browser shell printed (it carries this launch’s secret).' });
+      } else if (url.pathname === BRIDGE_PATH) {
         response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' }).end(bridge);
       } else if (url.pathname === '/__shell/events') {
         response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });

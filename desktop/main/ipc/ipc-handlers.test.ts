@@ -110,6 +110,42 @@ describe('settings.setServerUrl', () => {
     expect(new TokenVault(path.join(dir, 'session.bin'), keychain).load()).toEqual(session);
   });
 
+  it('refuses a second switch while the first question is still on screen', async () => {
+    await signedInAt('http://localhost:4000');
+    let release!: (answer: boolean) => void;
+    handlers = createIpcHandlers({
+      settings: new SettingsStore(settingsFile),
+      sessions: vault,
+      confirmServerChange: (from, to) => {
+        asked.push({ from, to });
+        return new Promise<boolean>((resolve) => (release = resolve));
+      },
+      deepLinks: new DeepLinkInbox(),
+      runLocation: async () => ({ where: 'cloud', label: 'Cloud' }),
+      localSandbox: async () => {
+        throw new Error('not used here');
+      },
+      openExternal: async () => {},
+    });
+    const first = setServerUrl('https://one.example.com');
+    await expect.poll(() => asked.length).toBe(1);
+    expect(await setServerUrl('https://two.example.com')).toEqual({
+      ok: true,
+      value: { ok: false, message: 'Tandem is already asking whether to switch servers: answer that question first.' },
+    });
+    release(false);
+    expect(await first).toMatchObject({ value: { ok: false, cancelled: true } });
+    // Once answered, the next request may ask again.
+    const third = setServerUrl('https://two.example.com');
+    await expect.poll(() => asked.length).toBe(2);
+    release(true);
+    expect(await third).toEqual({ ok: true, value: { ok: true, url: 'https://two.example.com' } });
+    expect(asked).toEqual([
+      { from: 'http://localhost:4000', to: 'https://one.example.com' },
+      { from: 'http://localhost:4000', to: 'https://two.example.com' },
+    ]);
+  });
+
   it("switches when the user agrees, and forgets the old server's session so its token never reaches the new one", async () => {
     await signedInAt('http://localhost:4000');
     expect(await setServerUrl('https://tandem.example.com')).toEqual({ ok: true, value: { ok: true, url: 'https://tandem.example.com' } });

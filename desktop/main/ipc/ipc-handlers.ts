@@ -35,6 +35,16 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
     const { serverUrl, runLocation } = deps.settings.load();
     return { serverUrl, runLocation };
   };
+  /** A switch question on screen: a page may not stack more of them (each would look like the user's own). */
+  let asking = false;
+  const confirm = async (from: string, to: string) => {
+    asking = true;
+    try {
+      return await deps.confirmServerChange(from, to);
+    } finally {
+      asking = false;
+    }
+  };
   return {
     'settings.get': () => view(),
     'settings.setServerUrl': async ({ url }) => {
@@ -42,8 +52,9 @@ export function createIpcHandlers(deps: IpcDependencies): IpcHandlers {
       if (!parsed.ok) return parsed;
       const current = deps.settings.load().serverUrl;
       if (parsed.url === current) return { ok: true, url: current };
+      if (asking) return { ok: false, message: 'Tandem is already asking whether to switch servers: answer that question first.' };
       // The first choice needs no consent: there is nothing to leave.
-      if (current !== null && !(await deps.confirmServerChange(current, parsed.url))) {
+      if (current !== null && !(await confirm(current, parsed.url))) {
         return { ok: false, cancelled: true, message: `Tandem still uses ${current}.` };
       }
       // The stored refresh token belongs to the server it came from and must never be sent to another one.

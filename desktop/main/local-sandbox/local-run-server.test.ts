@@ -1,8 +1,10 @@
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RunStreamServerMessage, type RunStreamClientMessage } from '../../../shared/protocol/runs.js';
-import { DockerSandboxDriver } from '../../../shared/sandbox/docker-driver.js';
+import { DockerSandboxDriver, HOST_LABEL, PID_LABEL, SANDBOX_LABEL } from '../../../shared/sandbox/docker-driver.js';
 import { currentDockerEnvironment, resolveDockerEndpoint } from '../../../shared/sandbox/docker-endpoint.js';
+import { imageTag } from '../../../shared/sandbox/images.js';
 import { requireSandboxImages } from '../../../shared/sandbox/test-support.js';
 import { APP_ORIGIN } from '../security.js';
 import { LocalRunServer, MAX_LOCAL_CONNECTIONS } from './local-run-server.js';
@@ -245,5 +247,58 @@ describe.runIf(images.available)('runs on the local Docker engine', () => {
     const deadline = Date.now() + 15_000;
     while ((await sandboxes.ownContainers()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(await sandboxes.ownContainers()).toEqual([]);
+  });
+});
+
+describe('sandboxes left by an earlier run of the app', () => {
+  it.runIf(images.available)('removeEarlierSandboxes() removes them without any run or terminal, and keeps this run’s own', async () => {
+    const docker = new DockerSandboxDriver(resolveDockerEndpoint(currentDockerEnvironment()));
+    // What an app that crashed leaves: a sandbox labelled with this computer and a process that no longer exists.
+    const left = await docker.docker.createContainer({
+      Image: imageTag('bash'),
+      Cmd: ['sleep', 'infinity'],
+      Labels: { [SANDBOX_LABEL]: 'terminal', [HOST_LABEL]: os.hostname(), [PID_LABEL]: String(2 ** 22 + 4321) }, // above Linux's pid_max
+    });
+    const logged: string[] = [];
+    const fresh = await LocalRunServer.start({
+      endpoint: async () => resolveDockerEndpoint(currentDockerEnvironment()),
+      trusted: { origins: [APP_ORIGIN] },
+      log: (message) => logged.push(message),
+    });
+    // A sandbox of this very process (a run going on, here through the other server) is not an earlier run's.
+    const client = await connect();
+    try {
+      client.send(python('import time\nprint("up", flush=True)\ntime.sleep(60)\n'));
+      await client.until((message) => message.type === 'stdout');
+      expect(await docker.ownContainers()).toHaveLength(1);
+
+      expect(await fresh.removeEarlierSandboxes()).toBeGreaterThanOrEqual(1);
+      await expect(left.inspect()).rejects.toThrow(/no such container/i);
+      expect(await docker.ownContainers()).toHaveLength(1);
+      expect(logged).toContainEqual(expect.stringMatching(/^removed \d+ sandboxes left by an earlier run of Tandem$/));
+    } finally {
+      client.socket.close();
+      await left.remove({ force: true }).catch(() => undefined);
+      await fresh.close();
+    }
+    // The run stops as its socket closes; its sandbox goes a moment later.
+    await expect.poll(() => docker.ownContainers(), { timeout: 15_000 }).toEqual([]);
+  });
+
+  it('with no Docker engine answering: resolves 0 and notes it in the log', async () => {
+    const logged: string[] = [];
+    const offline = await LocalRunServer.start({
+      endpoint: async () => {
+        throw new Error('Docker engine at unix:///nowhere.sock is unreachable.');
+      },
+      trusted: { origins: [APP_ORIGIN] },
+      log: (message) => logged.push(message),
+    });
+    try {
+      expect(await offline.removeEarlierSandboxes()).toBe(0);
+      expect(logged).toEqual([expect.stringContaining('unix:///nowhere.sock is unreachable')]);
+    } finally {
+      await offline.close();
+    }
   });
 });

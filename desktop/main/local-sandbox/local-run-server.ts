@@ -1,3 +1,4 @@
+import { MAX_LOCAL_TERMINALS } from '../../../shared/protocol/terminals.js';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,12 +35,14 @@ export interface LocalRunServerOptions {
   /** The images' Dockerfiles (the packaged app ships them as resources). */
   imagesDir?: string;
   log?: (message: string, error?: unknown) => void;
+  /** How long a terminal's output may wait for the page's acks before the log says so. */
+  ackStallMs?: number;
 }
 
 /** One window needs one or two sockets; more is a page gone wrong, which must not fill the computer with sandboxes. */
 export const MAX_LOCAL_CONNECTIONS = 4;
-/** Terminals at once, counted apart from the run stream's connections: each is a sandbox that lives until closed. */
-export const MAX_LOCAL_TERMINALS = 4;
+// Terminals at once, counted apart from the run stream's connections: each is a sandbox that lives until closed.
+export { MAX_LOCAL_TERMINALS };
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -47,12 +50,14 @@ export class LocalRunServer {
   private readonly token = randomBytes(32).toString('base64url');
   private readonly tokenDigest = digest(this.token);
   private readonly sockets = new Set<WebSocket>();
-  /** Terminals until their shell has ended, so close() can end them and wait. */
+  /** Terminals whose socket is open: what MAX_LOCAL_TERMINALS counts. */
   private readonly terminals = new Set<LocalTerminalSession>();
+  /** Terminals whose socket closed but whose sandbox is still starting or going, so close() can wait for them. */
+  private readonly draining = new Set<LocalTerminalSession>();
   /** Runs between their start message and their end, so close() can stop them and wait. */
   private readonly runs = new Set<Promise<unknown>>();
   private closing = false;
-  private readonly sandboxes = new Map<string, { driver: DockerSandboxDriver; images: ImageProvisioner }>();
+  private readonly sandboxes = new Map<string, Sandbox>();
   private readonly wss: WebSocketServer;
   private readonly log: (message: string, error?: unknown) => void;
 
@@ -101,7 +106,7 @@ export class LocalRunServer {
     this.closing = true;
     // A terminal's page hears why its shell ended; each run stops as its socket closes; every container goes
     // before we say we are done.
-    const terminals = Promise.allSettled([...this.terminals].map((terminal) => terminal.shutdown()));
+    const terminals = Promise.allSettled([...this.terminals, ...this.draining].map((terminal) => terminal.shutdown()));
     for (const socket of this.sockets) socket.terminate();
     await terminals;
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
@@ -141,20 +146,52 @@ export class LocalRunServer {
     return timingSafeEqual(digest(sent), this.tokenDigest);
   }
 
-  private sandbox(endpoint: DockerEndpoint) {
+  /**
+   * Removes the sandboxes that an earlier run of the app (one that crashed or was killed) left on the engine
+   * answering now, and resolves how many. It runs once per engine per launch, also when the first local run or
+   * terminal finds the engine; main.ts calls it at start-up so that a user who runs on the server is cleaned up
+   * too. Never rejects: no engine answering is normal, and resolves 0.
+   */
+  async removeEarlierSandboxes(): Promise<number> {
+    if (this.closing) return 0;
+    let endpoint: DockerEndpoint;
+    try {
+      endpoint = await this.options.endpoint();
+    } catch (error) {
+      this.log(
+        `no Docker engine answers (${error instanceof Error ? error.message : String(error)}); ` +
+          'sandboxes left by an earlier run of Tandem are removed when a local run or terminal finds one',
+      );
+      return 0;
+    }
+    if (this.closing) return 0;
+    return this.sandbox(endpoint).orphansRemoved;
+  }
+
+  private sandbox(endpoint: DockerEndpoint): Sandbox {
     const key = JSON.stringify([endpoint.description, endpoint.options.socketPath, endpoint.options.host, endpoint.options.port]);
     let sandbox = this.sandboxes.get(key);
     if (!sandbox) {
       const driver = new DockerSandboxDriver(endpoint);
       // Images are built on this computer the first time a language runs, as the server does with SANDBOX_BUILD_MISSING_IMAGES.
       const imagesDir = this.options.imagesDir;
-      sandbox = { driver, images: new ImageProvisioner(driver.docker, { buildMissing: true, ...(imagesDir ? { imagesDir } : {}) }) };
-      this.sandboxes.set(key, sandbox);
       // Sandboxes of an earlier run of the app that crashed or was killed would otherwise idle until Docker restarts.
-      void driver.removeOrphans().then(
-        (removed) => removed > 0 && this.log(`removed ${removed} sandboxes left by an earlier run of Tandem`),
-        (error: unknown) => this.log('could not remove sandboxes left by an earlier run', error),
+      const orphansRemoved = driver.removeOrphans().then(
+        (removed) => {
+          if (removed > 0) this.log(`removed ${removed} sandboxes left by an earlier run of Tandem`);
+          return removed;
+        },
+        (error: unknown) => {
+          this.log('could not remove sandboxes left by an earlier run of Tandem', error);
+          return 0;
+        },
       );
+      sandbox = {
+        driver,
+        images: new ImageProvisioner(driver.docker, { buildMissing: true, ...(imagesDir ? { imagesDir } : {}) }),
+        orphansRemoved,
+      };
+      this.sandboxes.set(key, sandbox);
     }
     return sandbox;
   }
@@ -172,6 +209,8 @@ export class LocalRunServer {
           'Start Docker (Docker Desktop, Colima, OrbStack or Rancher Desktop) and try again, or run on the server instead.',
       );
     }
+    // A terminal that gave up on a slow lookup when the app began quitting: no driver is made after close().
+    if (this.closing) throw new LocalSandboxError('unavailable', 'Tandem is quitting.');
     const sandbox = this.sandbox(endpoint);
     const availability = await sandbox.driver.available();
     if (!availability.ok) throw new LocalSandboxError('unavailable', `Code cannot run on this computer right now: ${availability.reason}`);
@@ -184,10 +223,17 @@ export class LocalRunServer {
       engine: () => this.engine(),
       limits: { memoryMb, cpus, pids, diskMb },
       log: this.log,
+      ...(this.options.ackStallMs === undefined ? {} : { ackStallMs: this.options.ackStallMs }),
     });
-    // The slot is free once the shell has ended and its sandbox is on its way out.
+    // The slot is free as soon as the socket closes; close() still waits for a sandbox that is starting or going.
     this.terminals.add(session);
-    void session.ended.then(() => this.terminals.delete(session));
+    void session.released.then(() => {
+      if (this.terminals.delete(session)) this.draining.add(session);
+    });
+    void session.ended.then(() => {
+      this.terminals.delete(session);
+      this.draining.delete(session);
+    });
   }
 
   private connection(socket: WebSocket): void {
@@ -254,6 +300,13 @@ export class LocalRunServer {
     // stdin is written once the output listener is in place (as on the server), so nothing is lost.
     return driver.run({ language, files: message.files, entry, limits: { ...limits } });
   }
+}
+
+interface Sandbox {
+  driver: DockerSandboxDriver;
+  images: ImageProvisioner;
+  /** How many sandboxes of an earlier run of the app were removed from this engine when it was first used. */
+  orphansRemoved: Promise<number>;
 }
 
 function rawText(raw: RawData): string {

@@ -7,6 +7,10 @@ import { currentDockerEnvironment, resolveDockerEndpoint } from '../../../shared
 import { requireSandboxImages } from '../../../shared/sandbox/test-support.js';
 import { APP_ORIGIN } from '../security.js';
 import { LocalRunServer, MAX_LOCAL_TERMINALS } from './local-run-server.js';
+import { ACK_STALL_MS, HIGH_WATER } from './local-terminal-session.js';
+
+/** The stall note's delay in these tests; the app waits ACK_STALL_MS. */
+const STALL_MS = 2000;
 
 const images = await requireSandboxImages();
 const DEV_SERVER = 'http://localhost:5173';
@@ -30,13 +34,25 @@ afterEach(async () => {
 
 type Message = LocalTerminalServerMessage;
 
-/** A page's terminal socket: every JSON message parsed with the protocol's schema, every output byte kept. */
-async function connect(url = server.terminalUrl) {
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A page's terminal socket: every JSON message parsed with the protocol's schema, every output byte kept and,
+ * unless `acks` is false, acknowledged as soon as it arrives (as the page does once xterm has drawn it).
+ */
+async function connect(url = server.terminalUrl, { acks = true } = {}) {
   const socket = new WebSocket(url, { origin: APP_ORIGIN });
   sockets.add(socket);
   const messages: Message[] = [];
   const chunks: Buffer[] = [];
   let outputBytes = 0;
+  let acking = acks;
+  let unacked = 0;
+  const ackAll = () => {
+    if (unacked === 0 || socket.readyState !== WebSocket.OPEN) return;
+    socket.send(JSON.stringify({ type: 'ack', bytes: unacked } satisfies LocalTerminalClientMessage));
+    unacked = 0;
+  };
   /** The last few KiB of output, for prompts and markers without joining megabytes each time. */
   let tail = '';
   const waiters: Array<() => void> = [];
@@ -45,6 +61,8 @@ async function connect(url = server.terminalUrl) {
     const buffer = Buffer.isBuffer(data) ? data : Buffer.concat(data as Buffer[]);
     if (isBinary) {
       outputBytes += buffer.length;
+      unacked += buffer.length;
+      if (acking) ackAll();
       if (chunks.length < 1000) chunks.push(buffer);
       tail = (tail + buffer.toString('utf8')).slice(-4096);
     } else messages.push(LocalTerminalServerMessage.parse(JSON.parse(buffer.toString('utf8'))));
@@ -77,6 +95,15 @@ async function connect(url = server.terminalUrl) {
     send: (message: LocalTerminalClientMessage | string) => socket.send(typeof message === 'string' ? message : JSON.stringify(message)),
     output: () => Buffer.concat(chunks).toString('utf8'),
     outputBytes: () => outputBytes,
+    /** Output received and not acknowledged. */
+    unacked: () => unacked,
+    /** The page keeps reading its socket but acknowledges nothing (xterm has fallen behind). */
+    holdAcks: () => (acking = false),
+    /** Acknowledges what arrived meanwhile, and from now on everything as it arrives. */
+    resumeAcks: () => {
+      acking = true;
+      ackAll();
+    },
     tail: () => tail,
     async message<T extends Message['type']>(type: T, timeoutMs?: number): Promise<Extract<Message, { type: T }>> {
       await wait(
@@ -123,6 +150,38 @@ async function noSandboxesLeft(timeoutMs = 15_000): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   while ((await sandboxes.ownContainers()).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
   return sandboxes.ownContainers();
+}
+
+/**
+ * An engine lookup that answers only once the test says so: a terminal stays `opening` for as long as the
+ * test likes, as it does for minutes while the first terminal of a language builds its image.
+ */
+function gatedEngine() {
+  let answer!: () => void;
+  const gate = new Promise<void>((resolve) => (answer = resolve));
+  let asked = 0;
+  return {
+    endpoint: async () => {
+      asked += 1;
+      await gate;
+      return engine();
+    },
+    asked: () => asked,
+    answer,
+  };
+}
+
+/** Connects as soon as the server admits another terminal (it sees a close a moment after the page does). */
+async function admitted(url: string, timeoutMs = 5000): Promise<Awaited<ReturnType<typeof connect>>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await connect(url);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await sleep(50);
+    }
+  }
 }
 
 describe('the terminals handshake', () => {
@@ -284,18 +343,26 @@ describe.runIf(images.available)('terminals on the local Docker engine', () => {
     expect(await noSandboxesLeft()).toEqual([]);
   });
 
-  it('stops reading output while the page has not read it, and loses none of it', async () => {
+  const flood = (bytes: number) => `head -c ${bytes} /dev/zero | tr '\\0' x; echo; echo "FINISHED=$(date +%s%3N)"`;
+
+  it('paces output by what the page has drawn (its acks), not by its socket, and loses none of it', async () => {
     const client = await connect();
     client.send(open());
     await client.message('opened');
     const bytes = 30_000_000;
-    // The shell notes when it could write the last byte: with flow control, not before the page reads again.
-    client.type(`head -c ${bytes} /dev/zero | tr '\\0' x; echo; echo "FINISHED=$(date +%s%3N)"`);
+    // The shell notes when it could write the last byte: with flow control, not before the page acks again.
+    client.type(flood(bytes));
     await client.sees(/x{1000}/);
-    client.socket.pause();
-    await new Promise((resolve) => setTimeout(resolve, 2000));
+    // xterm falls behind: the page still reads its socket at once, but acknowledges nothing for 2 s.
+    client.holdAcks();
+    await sleep(1000);
+    const held = client.outputBytes();
+    await sleep(1000);
+    expect(client.outputBytes()).toBe(held);
+    expect(client.unacked()).toBeGreaterThan(0);
+    expect(client.unacked()).toBeLessThan(HIGH_WATER + 256 * 1024);
     const resumedAt = Date.now();
-    client.socket.resume();
+    client.resumeAcks();
     const [, finishedAt] = await client.sees(/FINISHED=(\d+)\r\n/, 60_000);
     expect(Number(finishedAt)).toBeGreaterThan(resumedAt - 100);
     expect(client.outputBytes()).toBeGreaterThan(bytes);
@@ -303,6 +370,76 @@ describe.runIf(images.available)('terminals on the local Docker engine', () => {
     await client.closed;
     expect(await noSandboxesLeft()).toEqual([]);
   });
+
+  it('a page that acks without reading its socket is still held back by what it has not read', async () => {
+    const client = await connect(server.terminalUrl, { acks: false });
+    // Acks for far more than was sent, all the time: they count for what was sent, never more.
+    const blindAcks = setInterval(() => client.send({ type: 'ack', bytes: 64 * 1024 * 1024 }), 20);
+    try {
+      client.send(open());
+      await client.message('opened');
+      const bytes = 30_000_000;
+      client.type(flood(bytes));
+      await client.sees(/x{1000}/);
+      client.socket.pause();
+      await sleep(2000);
+      const resumedAt = Date.now();
+      client.socket.resume();
+      const [, finishedAt] = await client.sees(/FINISHED=(\d+)\r\n/, 60_000);
+      expect(Number(finishedAt)).toBeGreaterThan(resumedAt - 100);
+      expect(client.outputBytes()).toBeGreaterThan(bytes);
+    } finally {
+      clearInterval(blindAcks);
+    }
+    client.socket.close();
+    await client.closed;
+    expect(await noSandboxesLeft()).toEqual([]);
+  });
+
+  it(
+    `a page that never acks: output stops at about ${HIGH_WATER} unacknowledged bytes, a note in the log after a while (${ACK_STALL_MS / 1000} s in the app), and the terminal stays open`,
+    { timeout: 60_000 },
+    async () => {
+      const logged: string[] = [];
+      const watched = await LocalRunServer.start({
+        endpoint: engine,
+        trusted: { origins: [APP_ORIGIN] },
+        log: (message) => logged.push(message),
+        ackStallMs: STALL_MS,
+      });
+      try {
+        const client = await connect(watched.terminalUrl, { acks: false });
+        client.send(open());
+        await client.message('opened');
+        // More than was sent (nothing, or the prompt): no credit for the output to come.
+        client.send({ type: 'ack', bytes: 64 * 1024 * 1024 });
+        client.type(flood(10_000_000));
+        await expect.poll(() => client.outputBytes(), { timeout: 20_000 }).toBeGreaterThan(HIGH_WATER);
+        await sleep(1500);
+        const stoppedAt = client.outputBytes();
+        expect(stoppedAt).toBeLessThan(HIGH_WATER + 256 * 1024);
+        expect(client.tail()).not.toMatch(/FINISHED/);
+
+        await expect
+          .poll(() => logged.filter((line) => line.includes('not acknowledged')), { timeout: STALL_MS + 10_000, interval: 100 })
+          .toHaveLength(1);
+        expect(client.socket.readyState).toBe(WebSocket.OPEN);
+        expect(client.outputBytes()).toBe(stoppedAt);
+        expect(client.messages.filter((message) => message.type !== 'opened')).toEqual([]);
+
+        // Once the page acks, the rest follows.
+        client.resumeAcks();
+        await client.sees(/FINISHED=(\d+)\r\n/, 30_000);
+        expect(client.outputBytes()).toBeGreaterThan(10_000_000);
+        expect(logged.filter((line) => line.includes('not acknowledged'))).toHaveLength(1);
+        client.socket.close();
+        await client.closed;
+      } finally {
+        await watched.close();
+      }
+      expect(await noSandboxesLeft()).toEqual([]);
+    },
+  );
 
   it("quitting the app ends every terminal with reason 'shutdown' and removes its sandbox before close() resolves", async () => {
     const quitting = await LocalRunServer.start({ endpoint: engine, trusted: { origins: [APP_ORIGIN] } });
@@ -323,5 +460,73 @@ describe.runIf(images.available)('terminals on the local Docker engine', () => {
       expect(await client.message('exit')).toMatchObject({ type: 'exit', reason: 'shutdown' });
       expect((await client.closed).code).toBe(1001);
     }
+  });
+});
+
+describe.runIf(images.available)('a terminal whose page leaves, or whose app quits, while it opens', () => {
+  it('a socket that closes while its terminal opens frees its slot at once, and no sandbox is created for it', async () => {
+    const gated = gatedEngine();
+    const slow = await LocalRunServer.start({ endpoint: gated.endpoint, trusted: { origins: [APP_ORIGIN] } });
+    try {
+      const first = await Promise.all(Array.from({ length: MAX_LOCAL_TERMINALS }, () => connect(slow.terminalUrl)));
+      for (const client of first) client.send(open());
+      await expect.poll(gated.asked).toBe(MAX_LOCAL_TERMINALS);
+      expect(await handshakeStatus(slow.terminalUrl, APP_ORIGIN)).toBe(503);
+
+      // The user closes and reopens the tabs while the engine still has not answered.
+      for (const client of first) client.socket.close();
+      await Promise.all(first.map((client) => client.closed));
+      const second = [];
+      for (let i = 0; i < MAX_LOCAL_TERMINALS; i++) second.push(await admitted(slow.terminalUrl));
+      for (const client of second) client.send(open());
+      await expect.poll(gated.asked).toBe(2 * MAX_LOCAL_TERMINALS);
+      expect(await handshakeStatus(slow.terminalUrl, APP_ORIGIN)).toBe(503);
+
+      gated.answer();
+      await Promise.all(second.map((client) => client.message('opened')));
+      // Only the open tabs got a sandbox.
+      expect(await sandboxes.ownContainers()).toHaveLength(MAX_LOCAL_TERMINALS);
+      for (const client of second) client.socket.close();
+      await Promise.all(second.map((client) => client.closed));
+      expect(await noSandboxesLeft()).toEqual([]);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a socket that closes while its sandbox is being created: the sandbox is removed as soon as it exists', async () => {
+    const client = await connect();
+    // Big files are unpacked into the started sandbox: it exists a while before the shell runs.
+    client.send(open({ files: [{ path: 'big.txt', content: 'x'.repeat(MAX_PROJECT_RUN_BYTES - 1024) }] }));
+    await expect.poll(() => sandboxes.ownContainers(), { timeout: 20_000, interval: 10 }).toHaveLength(1);
+    client.socket.terminate();
+    // The page left before the shell ran.
+    expect(client.messages.map((message) => message.type)).not.toContain('opened');
+    expect(await noSandboxesLeft()).toEqual([]);
+    // And nothing comes back later.
+    await sleep(1000);
+    expect(await sandboxes.ownContainers()).toEqual([]);
+  });
+
+  it('quitting while terminals wait for the engine resolves at once and creates no sandbox, even when it answers later', async () => {
+    const gated = gatedEngine();
+    const quitting = await LocalRunServer.start({ endpoint: gated.endpoint, trusted: { origins: [APP_ORIGIN] } });
+    const clients = await Promise.all([connect(quitting.terminalUrl), connect(quitting.terminalUrl)]);
+    for (const client of clients) client.send(open({ language: 'python' }));
+    await expect.poll(gated.asked).toBe(2);
+    // One socket already closed: its terminal no longer counts, but quitting still ends it.
+    clients[1]!.socket.close();
+    await clients[1]!.closed;
+
+    const asked = Date.now();
+    const closed = await Promise.race([quitting.close().then(() => 'closed'), sleep(5000).then(() => 'still waiting for the engine')]);
+    expect(closed).toBe('closed');
+    expect(Date.now() - asked).toBeLessThan(1000);
+    expect(await clients[0]!.message('exit')).toMatchObject({ type: 'exit', reason: 'shutdown' });
+    expect((await clients[0]!.closed).code).toBe(1001);
+
+    gated.answer();
+    await sleep(1500);
+    expect(await sandboxes.ownContainers()).toEqual([]);
   });
 });

@@ -13,9 +13,12 @@ import type { ImageProvisioner } from '../../../shared/sandbox/images.js';
 import { findLanguage, type LanguageDefinition } from '../../../shared/sandbox/languages.js';
 import { checkWorkspacePaths, LocalSandboxError, toLocalSandboxError } from './local-sandbox-error.js';
 
-// Output stops being read while the page has this much unsent; reading resumes below the low mark (as on the server).
-const HIGH_WATER = 1024 * 1024;
-const LOW_WATER = 256 * 1024;
+// Output stops being read while the page has this much not yet drawn (sent minus acknowledged), or unsent;
+// reading resumes below the low mark.
+export const HIGH_WATER = 1024 * 1024;
+export const LOW_WATER = 256 * 1024;
+/** A page whose output has waited this long for its acknowledgements is noted in the log (once); it stays open. */
+export const ACK_STALL_MS = 30_000;
 /** The page sends `open` at once; a socket that says nothing must not hold one of the few terminal slots. */
 const OPEN_WAIT_MS = 15_000;
 /** Input and resizes sent while the sandbox starts are applied once it runs, up to this many. */
@@ -25,6 +28,7 @@ const CLOSE_GRACE_MS = 2000;
 
 type ExitReason = Extract<LocalTerminalServerMessage, { type: 'exit' }>['reason'];
 type Input = TerminalClientMessage;
+const STOPPED = Symbol('stopped');
 
 /** The engine a terminal opens on, answering now. */
 export interface LocalTerminalEngine {
@@ -33,16 +37,22 @@ export interface LocalTerminalEngine {
 }
 
 export interface LocalTerminalSessionOptions {
-  /** Rejects with a LocalSandboxError saying what to do when no engine answers (or the app is quitting). */
+  /**
+   * Rejects with a LocalSandboxError saying what to do when no engine answers (or the app is quitting). Left
+   * to settle on its own when the socket closes or the app quits first.
+   */
   engine(): Promise<LocalTerminalEngine>;
   limits: TerminalSpec['limits'];
   log(message: string, error?: unknown): void;
+  /** How long output may wait for acks before the log says so (ACK_STALL_MS). */
+  ackStallMs?: number;
 }
 
 /**
  * One socket of ws://127.0.0.1:PORT/terminals (shared/protocol/terminals.ts): one private shell in a sandbox on
  * this computer. The first message opens it with the page's own copies of the files; output goes out as
- * binary frames, paced by what the page has read; the shell ends when either side closes, or the app quits.
+ * binary frames, paced by what the page acknowledges having drawn; the shell ends when either side closes, or
+ * the app quits.
  */
 export class LocalTerminalSession {
   private state: 'waiting' | 'opening' | 'open' | 'ended' = 'waiting';
@@ -51,11 +61,36 @@ export class LocalTerminalSession {
   /** Set by shutdown(): the app is quitting. */
   private reason: ExitReason = 'exited';
   private socketClosed = false;
-  private paused = false;
+  /** Output bytes sent, and how many of them the page has acknowledged. */
+  private sent = 0;
+  private acked = 0;
+  /** Why output is not read: too much unacknowledged, or too much unsent; the handle is paused while either holds. */
+  private ackPaused = false;
+  private bufferPaused = false;
+  private handlePaused = false;
+  private bufferCheck: NodeJS.Timeout | undefined;
+  private ackStall: NodeJS.Timeout | undefined;
+  private stallLogged = false;
   private readonly openTimer: NodeJS.Timeout;
+  private stop!: (stopped: typeof STOPPED) => void;
+  /** Settles when the socket closes or the app quits: whatever the open still awaits is abandoned then. */
+  private readonly stopping = new Promise<typeof STOPPED>((resolve) => (this.stop = resolve));
+  private release!: () => void;
+  /**
+   * Settles once the socket has closed or the session ended, whichever is first: the terminal no longer counts
+   * against the cap, though its sandbox may still be on its way out (`ended`).
+   */
+  readonly released = new Promise<void>((resolve) => (this.release = resolve));
   private settle!: () => void;
-  /** Settles once the shell has ended and its sandbox is on its way out (the driver's close() waits for the rest). */
+  /**
+   * Settles once the shell has ended and its sandbox is on its way out (the driver's close() waits for the rest),
+   * or, for one still opening, once no sandbox will be created for it. An image build it waited for may go on.
+   */
   readonly ended = new Promise<void>((resolve) => (this.settle = resolve));
+
+  private get stallMs(): number {
+    return this.options.ackStallMs ?? ACK_STALL_MS;
+  }
 
   constructor(
     private readonly socket: WebSocket,
@@ -72,6 +107,7 @@ export class LocalTerminalSession {
   /** The app quits: the page hears `exit` with reason `shutdown`, and the sandbox goes. */
   shutdown(): Promise<void> {
     this.reason = 'shutdown';
+    this.stop(STOPPED);
     const { state } = this;
     if (state === 'open') void this.handle!.close();
     else if (state !== 'ended') {
@@ -91,8 +127,13 @@ export class LocalTerminalSession {
     }
     if (this.state === 'ended') return;
     if (!parsed?.success) {
-      this.send({ type: 'error', code: 'bad_request', message: 'Send {type:"input", data} or {type:"resize", cols, rows}.' });
-    } else if (parsed.data.type === 'open') {
+      this.send({
+        type: 'error',
+        code: 'bad_request',
+        message: 'Send {type:"input", data}, {type:"resize", cols, rows} or {type:"ack", bytes}.',
+      });
+    } else if (parsed.data.type === 'ack') this.acknowledge(parsed.data.bytes);
+    else if (parsed.data.type === 'open') {
       this.send({
         type: 'error',
         code: 'conflict',
@@ -119,15 +160,21 @@ export class LocalTerminalSession {
           `The files are ${bytes} bytes; a terminal's workspace takes at most ${MAX_PROJECT_RUN_BYTES} bytes. Open it with fewer or smaller files.`,
         );
       }
-      const { driver, images } = await this.options.engine();
-      if (this.stopped()) return this.finish();
+      // A socket that closes (or an app that quits) while the engine is looked up or an image builds does not
+      // wait for either: the build may finish in the background, but no sandbox is created for it.
+      const engine = await this.unlessStopped(this.options.engine());
+      if (engine === STOPPED || this.stopped()) return this.finish();
+      const { driver, images } = engine;
       // The first terminal of a language builds its image on this computer, which takes minutes: say so meanwhile.
-      await images
-        .ensure(language.image, (message) => this.send({ type: 'progress', message }))
-        .catch((error: unknown) => {
-          throw new LocalSandboxError('unavailable', error instanceof Error ? error.message : String(error));
-        });
-      if (this.stopped()) return this.finish();
+      const built = await this.unlessStopped(
+        images
+          .ensure(language.image, (message) => this.send({ type: 'progress', message }))
+          .catch((error: unknown) => {
+            throw new LocalSandboxError('unavailable', error instanceof Error ? error.message : String(error));
+          }),
+      );
+      if (built === STOPPED || this.stopped()) return this.finish();
+      // Not abandoned once started: the container it creates must be removed before the session ends.
       handle = await driver.openTerminal({
         language,
         files: request.files,
@@ -147,8 +194,9 @@ export class LocalTerminalSession {
       this.finish();
     });
     if (this.stopped()) {
+      // The socket closed (or the app quits) while the sandbox started: it goes at once.
       await handle.close();
-      return;
+      return this.finish();
     }
     this.state = 'open';
     this.send({ type: 'opened', language: language.id });
@@ -170,25 +218,72 @@ export class LocalTerminalSession {
     const { socket } = this;
     if (socket.readyState !== socket.OPEN) return;
     socket.send(data, { binary: true });
-    if (this.paused || socket.bufferedAmount <= HIGH_WATER) return;
-    // ws has no drain event: look at what is still unsent until the page has caught up.
-    this.paused = true;
-    this.handle!.pause();
-    const check = setInterval(() => {
-      if (this.state === 'open' && socket.readyState === socket.OPEN && socket.bufferedAmount >= LOW_WATER) return;
-      clearInterval(check);
-      this.paused = false;
-      this.handle!.resume();
-    }, 5);
+    this.sent += data.length;
+    // On loopback the socket drains at once into the renderer, where xterm may still fall behind: what counts
+    // is what the page says it has drawn.
+    if (!this.ackPaused && this.sent - this.acked > HIGH_WATER) {
+      this.ackPaused = true;
+      this.ackStall = setTimeout(() => this.noteStall(), this.stallMs);
+      this.flow();
+    }
+    // A page that stops reading its socket at all is held back by what is still unsent.
+    if (!this.bufferPaused && socket.bufferedAmount > HIGH_WATER) {
+      this.bufferPaused = true;
+      this.flow();
+      // ws has no drain event: look at what is still unsent until the page has caught up.
+      this.bufferCheck = setInterval(() => {
+        if (this.state === 'open' && socket.readyState === socket.OPEN && socket.bufferedAmount >= LOW_WATER) return;
+        clearInterval(this.bufferCheck);
+        this.bufferPaused = false;
+        this.flow();
+      }, 5);
+    }
+  }
+
+  private acknowledge(bytes: number): void {
+    // A page cannot have drawn more than it was sent: the rest of an ack is ignored, so no credit builds up.
+    this.acked = Math.min(this.acked + bytes, this.sent);
+    if (!this.ackPaused || this.sent - this.acked >= LOW_WATER) return;
+    this.ackPaused = false;
+    clearTimeout(this.ackStall);
+    this.flow();
+  }
+
+  /** Output stays paused (the page may be busy, or broken): a note for whoever reads the log, once per terminal. */
+  private noteStall(): void {
+    if (this.stallLogged || !this.ackPaused || this.state !== 'open') return;
+    this.stallLogged = true;
+    this.options.log(
+      `a local terminal's page has not acknowledged ${this.sent - this.acked} bytes of output for ${this.stallMs / 1000} s; ` +
+        'its shell stays paused until it does',
+    );
+  }
+
+  /** Pauses or resumes reading the shell's output to match the reasons that hold now. */
+  private flow(): void {
+    const pause = this.ackPaused || this.bufferPaused;
+    if (pause === this.handlePaused || this.state !== 'open') return;
+    this.handlePaused = pause;
+    if (pause) this.handle!.pause();
+    else this.handle!.resume();
   }
 
   private stopped(): boolean {
     return this.socketClosed || this.reason === 'shutdown';
   }
 
+  /** The value of `work`, or STOPPED as soon as the socket closes or the app quits, whichever comes first. */
+  private unlessStopped<T>(work: Promise<T>): Promise<T | typeof STOPPED> {
+    // Promise.race handles a rejection of the abandoned work, so it is not reported as unhandled.
+    return Promise.race([work, this.stopping]);
+  }
+
   private socketGone(): void {
     this.socketClosed = true;
     clearTimeout(this.openTimer);
+    // The slot is free at once, even while the sandbox still starts (open() removes it as soon as it exists).
+    this.release();
+    this.stop(STOPPED);
     if (this.state === 'open') void this.handle!.close();
     else if (this.state === 'waiting') this.finish();
   }
@@ -219,7 +314,10 @@ export class LocalTerminalSession {
 
   private finish(): void {
     clearTimeout(this.openTimer);
+    clearTimeout(this.ackStall);
+    clearInterval(this.bufferCheck);
     this.state = 'ended';
+    this.release();
     this.settle();
   }
 

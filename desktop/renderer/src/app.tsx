@@ -1,6 +1,6 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { SelfUser } from '../../../shared/protocol/auth.js';
-import { SignedInContext, type SignedIn } from './app-context.js';
+import { SignedInContext, useLeaveGuard, type SignedIn } from './app-context.js';
 import { AuthScreen } from './features/auth/auth-screen.js';
 import { InviteScreen } from './features/projects/invite-screen.js';
 import { ProjectsScreen } from './features/projects/projects-screen.js';
@@ -9,23 +9,29 @@ import type { Host } from './platform/host.js';
 import { OfflineCache } from './services/offline-cache.js';
 import { Session } from './services/session.js';
 import { SyncService } from './services/sync-service.js';
-import { navigate, useRoute, type Route } from './router.js';
+import { leavesWorkspace } from './services/leave-guard.js';
+import { navigate, parseRoute, useRoute, type Route } from './router.js';
 import { onDeepLinks } from './platform/current-host.js';
 import type { DeepLink } from '../../../shared/protocol/ipc.js';
 
 /**
  * `deepLinksPaused`: the desktop app's deep links wait (in the main process) instead of being acted on.
  * `onChangeServer`: the desktop app's way to another server, offered on the sign-in screen (absent on the web).
+ * `onSession`: told the session once restored (the desktop's server change signs it out on the old server).
  */
 export function App({
   host,
   deepLinksPaused = false,
   onChangeServer,
+  onSession,
 }: {
   host: Host;
   deepLinksPaused?: boolean;
   onChangeServer?: (() => void) | undefined;
+  onSession?: ((session: Session) => void) | undefined;
 }) {
+  const reportSession = useRef(onSession);
+  reportSession.current = onSession;
   const [session, setSession] = useState<Session | null>(null);
   const [user, setUser] = useState<SelfUser | null>(null);
   useEffect(() => {
@@ -34,6 +40,7 @@ export function App({
     void Session.restore(host).then((restored) => {
       if (cancelled) return;
       setSession(restored);
+      reportSession.current?.(restored);
       setUser(restored.currentUser);
       unsubscribe = restored.subscribe(setUser);
     });
@@ -89,12 +96,21 @@ function SignedInApp({ session, user, deepLinksPaused }: { session: Session; use
 
 function Screens({ deepLinksPaused }: { deepLinksPaused: boolean }) {
   const route = useRoute();
+  const guard = useLeaveGuard();
   // tandem://invite/<token> and tandem://open/<projectId>, from the desktop app: taken only here, where the
-  // user is signed in and can act on them, in the order they came (Back steps through them).
-  useEffect(
-    () => (deepLinksPaused ? undefined : onDeepLinks((links) => links.forEach((link) => navigate(routeOf(link))))),
-    [deepLinksPaused],
-  );
+  // user is signed in and can act on them, in the order they came (Back steps through them). Leaving a project
+  // whose terminals on this computer would end asks first; Stay drops the links (they were taken: any page can
+  // launch a tandem:// link, so one nobody asked for is no loss).
+  useEffect(() => {
+    if (deepLinksPaused) return undefined;
+    return onDeepLinks((links) => {
+      const targets = links.map(routeOf);
+      const asks = guard !== null && leavesWorkspace(parseRoute(window.location.pathname), targets);
+      void (asks ? guard.confirmLeave() : Promise.resolve(true)).then((leave) => {
+        if (leave) targets.forEach((target) => navigate(target));
+      });
+    });
+  }, [deepLinksPaused, guard]);
   switch (route.name) {
     case 'workspace':
       return <WorkspaceScreen key={route.projectId} projectId={route.projectId} />;

@@ -1,9 +1,14 @@
-import { StrictMode, useEffect, useState } from 'react';
+import { StrictMode, useEffect, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
+import { LeaveGuardContext } from './app-context.js';
 import { ServerSetupScreen } from './features/auth/server-setup-screen.js';
+import { signOutOnOldServer, switchesServer } from './features/auth/server-switch.js';
 import { currentHost, onAppCommand, type HostResult } from './platform/current-host.js';
 import { registerOfflineShell } from './platform/offline-shell.js';
+import { LeaveGuard } from './services/leave-guard.js';
+import type { Session } from './services/session.js';
+import { LeaveDialog } from './ui/leave-dialog.js';
 // The editor's and terminal's font, bundled: the app looks the same everywhere, offline too.
 import '@fontsource/jetbrains-mono/400.css';
 import '@fontsource/jetbrains-mono/700.css';
@@ -14,12 +19,16 @@ if (!root) throw new Error('index.html has no #root element');
 
 /**
  * Finds out where the app runs (web or desktop) and, on the desktop's first start, which server to use; later
- * the desktop's Change Server… (menu or sign-in screen) opens the same screen over the app.
+ * the desktop's Change Server… (menu or sign-in screen) opens the same screen over the app. The leave guard
+ * lives here, above both: the workspace holds it while leaving would end something, and a deep link or a
+ * server change asks it first.
  */
 function Boot() {
   const [result, setResult] = useState<HostResult | null>(null);
   const [failure, setFailure] = useState<string | null>(null);
   const [changingServer, setChangingServer] = useState(false);
+  const [guard] = useState(() => new LeaveGuard());
+  const session = useRef<Session | null>(null);
   useEffect(() => {
     currentHost().then(setResult, (error: unknown) => setFailure(error instanceof Error ? error.message : String(error)));
   }, []);
@@ -39,23 +48,34 @@ function Boot() {
   }
   const { host, changeServer } = result;
   return (
-    <>
+    <LeaveGuardContext.Provider value={guard}>
       {/* Deep links wait (in the main process) while the server may change: the reload would lose a link taken now. */}
-      <App host={host} deepLinksPaused={changingServer} onChangeServer={changeServer && (() => setChangingServer(true))} />
+      <App
+        host={host}
+        deepLinksPaused={changingServer}
+        onChangeServer={changeServer && (() => setChangingServer(true))}
+        onSession={(restored) => (session.current = restored)}
+      />
       {changingServer && changeServer && (
         <ServerSetupScreen
           currentUrl={host.serverUrl}
           onChoose={async (url) => {
+            // The reload a new server needs ends the terminals on this computer: asked before the main process asks.
+            if (switchesServer(url, host.serverUrl) && !(await guard.confirmLeave())) return `Tandem still uses ${host.serverUrl}.`;
             const choice = await changeServer(url);
             if (!choice.chosen) return choice.message;
-            if (choice.url !== host.serverUrl) return startOver();
-            setChangingServer(false);
-            return undefined;
+            if (choice.url === host.serverUrl) {
+              setChangingServer(false);
+              return undefined;
+            }
+            await signOutOnOldServer(session.current);
+            return startOver();
           }}
           onCancel={() => setChangingServer(false)}
         />
       )}
-    </>
+      <LeaveDialog guard={guard} />
+    </LeaveGuardContext.Provider>
   );
 }
 

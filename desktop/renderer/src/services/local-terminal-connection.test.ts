@@ -6,6 +6,7 @@ import {
   type LocalTerminalServerMessage,
 } from '../../../../shared/protocol/terminals.js';
 import {
+  ACK_BATCH_BYTES,
   LOCAL_TERMINAL_REFUSED,
   LocalTerminalConnection,
   localTerminalOpenMessage,
@@ -221,6 +222,51 @@ describe('a terminal on this computer', () => {
       state: 'gone',
       detail: 'The terminal on this computer stopped: Docker stopped on this computer. Open a new one.',
     });
+  });
+
+  it('does not blame a drop on an earlier refusal the shell outlived', async () => {
+    const server = await startServer((socket) => {
+      send(socket, { type: 'opened', language: 'bash' });
+      send(socket, { type: 'error', code: 'busy', message: 'The shell is not reading its input yet; this input was dropped.' });
+      setTimeout(() => socket.close(1001, 'quitting'), 50);
+    });
+    const { seen, events } = recorder();
+    open({ url: async () => server.url, files: async () => files }, events);
+    await until(() => seen.states.length === 3, 'the end');
+    expect(seen.errors.map((error) => error.code)).toEqual(['busy']);
+    expect(seen.states[2]).toEqual({
+      state: 'gone',
+      detail: 'The terminal on this computer stopped: the connection to Tandem closed (quitting). Open a new one.',
+    });
+  });
+
+  it('acknowledges drawn output: a big batch at once, the last bytes soon after, adding up to what was drawn', async () => {
+    const big = 3 * ACK_BATCH_BYTES + 123;
+    const server = await startServer((socket) => {
+      send(socket, { type: 'opened', language: 'bash' });
+      socket.send(new Uint8Array(big).fill(0x61));
+      setTimeout(() => socket.send(new TextEncoder().encode('$ ')), 20);
+    });
+    const { seen, events } = recorder();
+    let drawn = 0;
+    // As the screen does: each chunk is acknowledged once xterm has drawn it.
+    const connection: LocalTerminalConnection = open(
+      { url: async () => server.url, files: async () => files },
+      {
+        ...events,
+        data: (bytes) => {
+          events.data(bytes);
+          drawn += bytes.byteLength;
+          connection.written(bytes.byteLength);
+        },
+      },
+    );
+    const acked = () => server.received.flatMap((message) => (message.type === 'ack' ? [message.bytes] : []));
+    await until(() => acked().reduce((sum, bytes) => sum + bytes, 0) === big + 2, 'every byte acknowledged');
+    expect(drawn).toBe(big + 2);
+    // The big chunk is acknowledged as it is drawn; the prompt's two bytes are not held back for more output.
+    expect(acked()).toEqual([big, 2]);
+    expect(seen.output.endsWith('$ ')).toBe(true);
   });
 
   it('says the shell is gone when the socket just drops', async () => {

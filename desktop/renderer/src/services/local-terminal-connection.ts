@@ -3,6 +3,7 @@ import {
   LocalTerminalOpen,
   LocalTerminalServerMessage,
   MAX_LOCAL_TERMINAL_FILES,
+  MAX_LOCAL_TERMINALS,
   type LocalTerminalClientMessage,
 } from '../../../../shared/protocol/terminals.js';
 import { messageOf } from './api-client.js';
@@ -29,8 +30,18 @@ export interface LocalTerminalSource {
 // The shell needs a size to start with; the screen sends its own before connecting.
 const DEFAULT_SIZE = { cols: 80, rows: 24 };
 
-export const LOCAL_TERMINAL_REFUSED =
-  'Tandem could not open a terminal on this computer: it refused the connection (too many terminals and runs open at once, or Tandem is restarting). Close a terminal you no longer need and try again; if it keeps happening, restart Tandem.';
+export const LOCAL_TERMINAL_REFUSED = `Tandem could not connect to its terminal service on this computer (too many terminals open at once — at most ${MAX_LOCAL_TERMINALS} —, or the service restarted). Close a terminal you no longer need; if none is open, restart Tandem.`;
+
+/**
+ * Output is acknowledged once drawn, in batches: at this many bytes at once, else ACK_DELAY_MS after the first
+ * unacknowledged byte, so the last bytes are never held back. The main process pauses a shell past 1 MiB
+ * unacknowledged and resumes it below 256 KiB, so acks of at most 64 KiB always let it resume.
+ */
+export const ACK_BATCH_BYTES = 64 * 1024;
+export const ACK_DELAY_MS = 100;
+
+/** Close codes the main process hangs up with after an error that ended the shell (1008: bad message; 1011: it failed). */
+const ERROR_CLOSE_CODES = new Set([1008, 1011]);
 
 /**
  * The `open` message for a terminal on this computer, or an Error saying in words what is wrong (too many
@@ -83,7 +94,11 @@ export class LocalTerminalConnection implements TerminalLink {
   private size: { cols: number; rows: number } | undefined;
   /** The size the shell has (sent in `open`, then by resizes). */
   private sentSize: { cols: number; rows: number } | undefined;
+  /** The last error the main process sent: the cause of a drop only if the socket then closes as errors close it. */
   private lastError: string | undefined;
+  /** Output drawn but not yet acknowledged, and the timer that will acknowledge it. */
+  private unacked = 0;
+  private ackTimer: ReturnType<typeof setTimeout> | undefined;
   /** Keys typed before the shell runs (an image may be building): sent, in order, once it does. */
   private early: string[] = [];
   private earlyLength = 0;
@@ -125,9 +140,21 @@ export class LocalTerminalConnection implements TerminalLink {
     this.sendSize();
   }
 
+  /**
+   * `bytes` of output have been drawn: acknowledged to the main process (batched), which holds the shell's
+   * output back while too much is unacknowledged, so a page that falls behind is never flooded.
+   */
+  written(bytes: number): void {
+    if (bytes <= 0 || this.finished || this.disposed) return;
+    this.unacked += bytes;
+    if (this.unacked >= ACK_BATCH_BYTES) this.ack();
+    else this.ackTimer ??= setTimeout(() => this.ack(), ACK_DELAY_MS);
+  }
+
   /** Hangs up, which ends the shell: a terminal on this computer lives exactly as long as its tab. */
   dispose(): void {
     this.disposed = true;
+    this.stopAcks();
     const socket = this.socket;
     this.socket = undefined;
     if (socket && socket.readyState <= WebSocket.OPEN) socket.close(1000, 'closed');
@@ -139,6 +166,20 @@ export class LocalTerminalConnection implements TerminalLink {
     if (this.sentSize?.cols === size.cols && this.sentSize.rows === size.rows) return;
     this.sentSize = size;
     this.send({ type: 'resize', ...size });
+  }
+
+  private ack(): void {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    const bytes = this.unacked;
+    this.unacked = 0;
+    if (bytes > 0) this.send({ type: 'ack', bytes });
+  }
+
+  private stopAcks(): void {
+    clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    this.unacked = 0;
   }
 
   private send(message: LocalTerminalClientMessage): void {
@@ -234,6 +275,8 @@ export class LocalTerminalConnection implements TerminalLink {
       this.socket = undefined;
       if (this.disposed || this.finished) return;
       const reason = event.reason ? ` (${event.reason})` : '';
+      // A refusal the shell outlived (input dropped while busy) is not why the connection went later.
+      const cause = this.lastError !== undefined && ERROR_CLOSE_CODES.has(event.code) ? this.lastError : undefined;
       // The main process refuses at the upgrade (401, 403, 503), which a page sees only as a close before open.
       if (!connected) this.finish('failed', LOCAL_TERMINAL_REFUSED);
       else if (!this.started)
@@ -244,13 +287,14 @@ export class LocalTerminalConnection implements TerminalLink {
       else
         this.finish(
           'gone',
-          `The terminal on this computer stopped: ${this.lastError ? sentence(this.lastError) : `the connection to Tandem closed${reason}.`} Open a new one.`,
+          `The terminal on this computer stopped: ${cause ? sentence(cause) : `the connection to Tandem closed${reason}.`} Open a new one.`,
         );
     });
   }
 
   private finish(state: TerminalConnectionState, detail?: string): void {
     this.finished = true;
+    this.stopAcks();
     this.events.state(state, detail);
     const socket = this.socket;
     this.socket = undefined;

@@ -62,11 +62,18 @@ export class Session implements AccessTokens {
     return this.accept(await send(this.host.serverUrl, 'POST', routes.register.path, { body: request, response: AuthResponse }));
   }
 
+  /**
+   * Signs out on this device at once, and on the server (best effort: offline, the server's session simply
+   * expires). Settles when the server has answered or could not be reached.
+   */
   async logout(): Promise<void> {
-    const refreshToken = this.refreshToken;
+    // Another tab may have rotated the token since this one last refreshed.
+    const stored = await this.host.sessions.load().catch(() => null);
+    const refreshToken = stored?.refreshToken ?? this.refreshToken;
+    const fresh = this.accessToken !== null && Date.now() < this.accessExpiresAt - REFRESH_MARGIN_MS ? this.accessToken : null;
+    const revoked = refreshToken ? this.revoke(refreshToken, fresh).catch(() => undefined) : undefined;
     await this.end();
-    // Best effort: offline, the server's session simply expires.
-    if (refreshToken) await send(this.host.serverUrl, 'POST', routes.logout.path, { body: { refreshToken } }).catch(() => undefined);
+    await revoked;
   }
 
   async current(): Promise<string> {
@@ -105,6 +112,21 @@ export class Session implements AccessTokens {
       })
       .finally(() => (this.refreshing = null));
     return this.refreshing;
+  }
+
+  /**
+   * Ends the session on the server. The server revokes a refresh token only for a caller with a valid access
+   * token: without one in hand, the refresh token buys one first (kept nowhere: this session is over).
+   */
+  private async revoke(refreshToken: string, accessToken: string | null): Promise<void> {
+    let token = accessToken;
+    let toRevoke = refreshToken;
+    if (token === null) {
+      const auth = await send(this.host.serverUrl, 'POST', routes.refresh.path, { body: { refreshToken }, response: AuthResponse });
+      token = auth.accessToken;
+      toRevoke = auth.refreshToken;
+    }
+    await send(this.host.serverUrl, 'POST', routes.logout.path, { body: { refreshToken: toRevoke }, token });
   }
 
   private async accept(auth: AuthResponse): Promise<SelfUser> {

@@ -36,6 +36,11 @@ export interface TerminalLink {
   resize(cols: number, rows: number): void;
   /** Whether this screen's size is the shell's (only a shared terminal's opener resizes it). */
   setSendsSize(sendsSize: boolean): void;
+  /**
+   * `bytes` of output have been drawn on the screen. A terminal on this computer acknowledges them (its shell
+   * pauses while too much output is unacknowledged); a cloud terminal has no use for it.
+   */
+  written?(bytes: number): void;
   /** Hangs up: a cloud terminal goes on for everyone else, a local one ends. */
   dispose(): void;
 }

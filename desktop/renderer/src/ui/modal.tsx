@@ -2,7 +2,8 @@ import { useEffect, useRef, type ReactNode } from 'react';
 
 /**
  * A modal dialog on the platform's own <dialog>: it takes focus, keeps Tab inside, closes on Escape and
- * gives focus back to where it was, which hand-made overlays get wrong.
+ * gives focus back to where it was, which hand-made overlays get wrong. An element marked `data-autofocus`
+ * takes the focus first.
  */
 export function Modal({
   label,
@@ -21,6 +22,8 @@ export function Modal({
     if (!dialog) return;
     const returnFocus = document.activeElement as HTMLElement | null;
     dialog.showModal();
+    // The dialog's own choice of first focus (the safe button of a question), over the first focusable element.
+    dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     return () => {
       dialog.close();
       returnFocus?.focus?.();

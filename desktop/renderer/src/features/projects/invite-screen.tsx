@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { AcceptInviteResponse, InvitePreviewResponse } from '../../../../../shared/protocol/projects.js';
 import { routes } from '../../../../../shared/protocol/routes.js';
 import { useSignedIn } from '../../app-context.js';
@@ -75,6 +75,14 @@ export function InviteScreen({ token }: { token: string }) {
 
   const toProjects = () => navigate({ name: 'projects' });
 
+  // The summary, not a button, takes the focus: a link can arrive (any web page can launch one) while the person
+  // is typing elsewhere, and their next Enter must not join or open anything they have not read.
+  const heading = useRef<HTMLHeadingElement>(null);
+  const ready = state.kind === 'ready';
+  useEffect(() => {
+    if (ready) heading.current?.focus();
+  }, [ready, token]);
+
   return (
     <div className="page">
       <TopBar title="Invitation" />
@@ -101,7 +109,7 @@ export function InviteScreen({ token }: { token: string }) {
 
         {state.kind === 'ready' && state.preview.alreadyMember && (
           <>
-            <h2>
+            <h2 ref={heading} tabIndex={-1}>
               You are already in <strong>{state.preview.project.name}</strong>
               {state.preview.currentRole && <> as {state.preview.currentRole}</>}.
             </h2>
@@ -109,7 +117,6 @@ export function InviteScreen({ token }: { token: string }) {
             <div className="inline-form">
               <button
                 className="btn primary"
-                autoFocus
                 data-testid="invite-open"
                 onClick={() => navigate({ name: 'workspace', projectId: state.preview.project.id }, { replace: true })}
               >
@@ -124,7 +131,7 @@ export function InviteScreen({ token }: { token: string }) {
 
         {state.kind === 'ready' && !state.preview.alreadyMember && (
           <>
-            <h2 data-testid="invite-summary">
+            <h2 ref={heading} tabIndex={-1} data-testid="invite-summary">
               {state.preview.invitedBy ? <>{state.preview.invitedBy.username} invited you</> : <>You are invited</>} to{' '}
               <strong>{state.preview.project.name}</strong> as {state.preview.role}.
             </h2>
@@ -137,13 +144,7 @@ export function InviteScreen({ token }: { token: string }) {
               </p>
             )}
             <div className="inline-form">
-              <button
-                className="btn primary"
-                autoFocus
-                data-testid="invite-join"
-                disabled={state.joining}
-                onClick={() => void join(state.preview)}
-              >
+              <button className="btn primary" data-testid="invite-join" disabled={state.joining} onClick={() => void join(state.preview)}>
                 {state.joining ? 'Joining…' : 'Join project'}
               </button>
               <button className="btn" data-testid="invite-not-now" disabled={state.joining} onClick={toProjects}>

@@ -21,7 +21,10 @@ export interface TerminalPanelProps {
   projectId: string;
   /** New terminals start with the project's files, in this file's language (bash otherwise). */
   activePath: string | null;
-  /** Viewers watch only. */
+  /**
+   * Editors and owners type in the project's cloud terminals and open new ones; viewers watch. Terminals on this
+   * computer are private and touch nothing shared, so anyone who may open the project may open and type in them.
+   */
   canType: boolean;
   /** Where new terminals run, e.g. "Cloud (server)" or "Local Docker (Colima)". */
   location: string;
@@ -40,6 +43,8 @@ export interface TerminalPanelProps {
    * project turns out to have no terminal, lapses.
    */
   focusRequest?: number;
+  /** How many terminals on this computer are live (starting or running): leaving the project would end them. */
+  onLocalLive?: ((live: number) => void) | undefined;
 }
 
 export interface LocalTerminals {
@@ -70,6 +75,10 @@ interface LocalTab extends TerminalTab {
 type PanelTab = (TerminalTab & { where: 'cloud' }) | LocalTab;
 
 const REFRESH_MS = 4000;
+/** A notice (input dropped, a refusal the shell outlived) stays this long, or until the terminal's state changes. */
+const NOTICE_MS = 5000;
+
+const isOver = (state: TerminalConnectionState | undefined) => state === 'ended' || state === 'gone' || state === 'failed';
 
 function plainError(error: unknown): string {
   if (!(error instanceof ApiError)) return 'Something went wrong. Try again.';
@@ -88,7 +97,7 @@ const basename = (path: string) => path.slice(path.lastIndexOf('/') + 1);
  * app the private ones on this computer.
  */
 export function TerminalPanel(props: TerminalPanelProps) {
-  const { api, projectId, activePath, canType, location, local, cannotOpenReason, visible, focusRequest } = props;
+  const { api, projectId, activePath, canType, location, local, cannotOpenReason, visible, focusRequest, onLocalLive } = props;
   const [me, setMe] = useState<string | null>(null);
   const [listed, setListed] = useState<ProjectTerminal[] | null>(null);
   /** Every terminal this panel has heard of: an attached tab stays (to say how it ended) after the list drops it. */
@@ -201,6 +210,8 @@ export function TerminalPanel(props: TerminalPanelProps) {
   if (focusPending && (!visible || ((!listPending || local) && tabs.length === 0))) setFocusedNonce(focusNonce);
 
   const forget = (id: string) => {
+    clearTimeout(noticeTimers.current.get(id));
+    noticeTimers.current.delete(id);
     setOpened((current) => {
       const next = new Set(current);
       next.delete(id);
@@ -287,8 +298,7 @@ export function TerminalPanel(props: TerminalPanelProps) {
 
   const close = async (tab: PanelTab) => {
     const id = tab.id;
-    const state = statuses[id]?.state;
-    const over = state === 'ended' || state === 'gone' || state === 'failed';
+    const over = isOver(statuses[id]?.state);
     if (tab.where === 'local') {
       // Its screen unmounts and closes the socket: the shell ends with it.
     } else if (!over && tab.mine) {
@@ -309,24 +319,64 @@ export function TerminalPanel(props: TerminalPanelProps) {
     forget(id);
   };
 
-  const onState = useCallback((id: string, state: TerminalConnectionState, detail?: string) => {
-    setStatuses((current) => ({ ...current, [id]: { ...current[id], state, detail } }));
+  /** Each tab's notice lapses on its own timer; a newer notice restarts it. */
+  const noticeTimers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  useEffect(() => {
+    const timers = noticeTimers.current;
+    return () => timers.forEach((timer) => clearTimeout(timer));
   }, []);
-  const onExit = useCallback((id: string, exit: TerminalExit) => {
-    setStatuses((current) => ({ ...current, [id]: { ...current[id], state: 'ended', exit } }));
+  const clearNotice = useCallback((id: string) => {
+    clearTimeout(noticeTimers.current.get(id));
+    noticeTimers.current.delete(id);
+    setStatuses((current) => {
+      const status = current[id];
+      if (!status?.notice) return current;
+      const { notice: _lapsed, ...rest } = status;
+      return { ...current, [id]: rest };
+    });
   }, []);
-  const onError = useCallback((id: string, code: string, message: string) => {
-    setStatuses((current) => ({
-      ...current,
-      [id]: { state: 'open', ...current[id], ...(code === 'forbidden' ? { readOnly: true } : { notice: message }) },
-    }));
-  }, []);
+  const onState = useCallback(
+    (id: string, state: TerminalConnectionState, detail?: string) => {
+      clearNotice(id);
+      setStatuses((current) => ({ ...current, [id]: { ...current[id], state, detail } }));
+    },
+    [clearNotice],
+  );
+  const onExit = useCallback(
+    (id: string, exit: TerminalExit) => {
+      clearNotice(id);
+      setStatuses((current) => ({ ...current, [id]: { ...current[id], state: 'ended', exit } }));
+    },
+    [clearNotice],
+  );
+  const onError = useCallback(
+    (id: string, code: string, message: string) => {
+      if (code === 'forbidden') {
+        setStatuses((current) => ({ ...current, [id]: { state: 'open', ...current[id], readOnly: true } }));
+        return;
+      }
+      setStatuses((current) => ({ ...current, [id]: { state: 'open', ...current[id], notice: message } }));
+      clearTimeout(noticeTimers.current.get(id));
+      noticeTimers.current.set(
+        id,
+        setTimeout(() => clearNotice(id), NOTICE_MS),
+      );
+    },
+    [clearNotice],
+  );
   const onProgress = (id: string, progress: string) => {
     setStatuses((current) => ({ ...current, [id]: { state: 'connecting', ...current[id], progress } }));
   };
   const onOpened = (id: string, language: LanguageId) => {
     setLocalTabs((current) => current.map((tab) => (tab.id === id ? { ...tab, language } : tab)));
   };
+
+  // Leaving the project ends these shells: the workspace asks before a deep link or a server change does that.
+  const liveLocal = localTabs.filter((tab) => !isOver(statuses[tab.id]?.state)).length;
+  const reportLive = useRef(onLocalLive);
+  reportLive.current = onLocalLive;
+  useEffect(() => reportLive.current?.(liveLocal), [liveLocal]);
+  useEffect(() => () => reportLive.current?.(0), []);
 
   const sizeRef = useRef<HTMLDivElement>(null);
   // A rough first size from the box; the new screen fits itself exactly once it is shown.
@@ -341,14 +391,18 @@ export function TerminalPanel(props: TerminalPanelProps) {
 
   const cloudLink = (id: string) => (events: TerminalConnectionEvents) => new TerminalConnection(api, id, events);
 
+  /** New terminals go to this computer (private: anyone may open one) or to the server (editors and owners). */
+  const mayOpen = local !== undefined || canType;
+  /** A terminal on this computer is its opener's own; the project's cloud terminals take the project role. */
+  const typesIn = (tab: PanelTab) => (tab.where === 'local' || canType) && statuses[tab.id]?.readOnly !== true;
   const status = selectedId === null ? undefined : statuses[selectedId];
-  const readOnly = !canType || status?.readOnly === true;
+  const readOnly = selected !== null && !typesIn(selected);
   const banner = (() => {
     if (!status || !selected) return null;
     if (status.exit)
       return {
         tone: 'ended',
-        text: `${describeTerminalExit(status.exit, selected.where)}${canType ? ' Open a new one with New terminal.' : ''}`,
+        text: `${describeTerminalExit(status.exit, selected.where)}${mayOpen ? ' Open a new one with New terminal.' : ''}`,
       };
     if (status.state === 'gone' || status.state === 'failed') return { tone: 'ended', text: status.detail ?? 'This terminal has ended.' };
     if (status.state === 'reconnecting') return { tone: 'warn', text: 'Connection lost: reconnecting…' };
@@ -359,8 +413,8 @@ export function TerminalPanel(props: TerminalPanelProps) {
     return null;
   })();
 
-  const canOpen = canType && !cannotOpenReason;
-  const newTitle = !canType
+  const canOpen = mayOpen && !cannotOpenReason;
+  const newTitle = !mayOpen
     ? 'Viewers cannot open terminals'
     : cannotOpenReason
       ? cannotOpenReason
@@ -374,7 +428,7 @@ export function TerminalPanel(props: TerminalPanelProps) {
         <div className="terminal-panel__tabs" role="tablist" aria-label="Open terminals">
           {tabs.map((tab) => {
             const tabState = statuses[tab.id]?.state;
-            const ended = tabState === 'ended' || tabState === 'gone' || tabState === 'failed';
+            const ended = isOver(tabState);
             const closeText = closeLabel(tab, ended);
             return (
               <div
@@ -437,10 +491,12 @@ export function TerminalPanel(props: TerminalPanelProps) {
       </div>
       {readOnly && (
         <p className="terminal-panel__note" role="note">
-          Read-only: you are a viewer. You can watch this project’s terminals but not type in them.
+          {local || localTabs.length > 0
+            ? 'Read-only: you are a viewer. You can watch this project’s shared terminals but not type in them; terminals you open on this computer are yours to type in.'
+            : 'Read-only: you are a viewer. You can watch this project’s terminals but not type in them.'}
         </p>
       )}
-      {canType && cannotOpenReason && (
+      {mayOpen && cannotOpenReason && (
         <p className="terminal-panel__note" role="note" data-testid="terminal-unavailable">
           {cannotOpenReason}
         </p>
@@ -470,7 +526,7 @@ export function TerminalPanel(props: TerminalPanelProps) {
               'Loading terminals…'
             ) : !local && listError ? (
               listError
-            ) : canType ? (
+            ) : mayOpen ? (
               <>
                 {local
                   ? `No terminal is open. A new one runs on this computer (${local.label}) with this device’s copy of the files.`
@@ -491,7 +547,7 @@ export function TerminalPanel(props: TerminalPanelProps) {
               key={tab.id}
               terminalId={tab.id}
               link={tab.where === 'local' ? tab.link : cloudLink(tab.id)}
-              canType={canType && statuses[tab.id]?.readOnly !== true}
+              canType={typesIn(tab)}
               drivesSize={tab.mine}
               active={visible && tab.id === selectedId}
               onState={onState}

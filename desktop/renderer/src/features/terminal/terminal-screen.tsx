@@ -11,7 +11,7 @@ export interface TerminalScreenProps {
    * Called once, when the screen mounts.
    */
   link(events: TerminalConnectionEvents): TerminalLink;
-  /** Editors and owners type; viewers watch (xterm ignores their keys). */
+  /** Keys go to the shell (the panel decides: a cloud terminal's editors and owners, anyone in one on this computer); else xterm ignores them. */
   canType: boolean;
   /** Whether this terminal's size is the shell's: only its opener's screen resizes the shared shell. */
   drivesSize: boolean;
@@ -60,7 +60,8 @@ export function TerminalScreen(props: TerminalScreenProps) {
     term.loadAddon(fit);
     term.open(host);
     const connection = initial.current.link({
-      data: (bytes) => term.write(bytes),
+      // Acknowledged once xterm has drawn it, so a shell is slowed to what this screen keeps up with.
+      data: (bytes) => term.write(bytes, () => connection.written?.(bytes.byteLength)),
       reset: () => term.reset(),
       state: (state, detail) => callbacks.current.onState(terminalId, state, detail),
       exit: (exit) => {

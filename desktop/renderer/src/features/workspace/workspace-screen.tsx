@@ -3,8 +3,9 @@ import { lazy, memo, Suspense, useCallback, useEffect, useMemo, useRef, useState
 import { FileResponse, MovedFilesResponse, type FileDocument, type ProjectDocument } from '../../../../../shared/protocol/files.js';
 import type { RunFile } from '../../../../../shared/protocol/runs.js';
 import { routes } from '../../../../../shared/protocol/routes.js';
-import { useSignedIn } from '../../app-context.js';
+import { useLeaveHold, useSignedIn } from '../../app-context.js';
 import { ApiError, messageOf } from '../../services/api-client.js';
+import { localTerminalsRunning } from '../../services/leave-guard.js';
 import { PresenceChannel, type Collaborator } from '../../services/presence.js';
 import { desktopRuns } from '../../platform/current-host.js';
 import { navigate } from '../../router.js';
@@ -67,6 +68,9 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
   const [terminalFocus, setTerminalFocus] = useState(0);
   const [quickOpen, setQuickOpen] = useState(false);
   const [sharing, setSharing] = useState(false);
+  // Terminals on this computer end with this screen: a deep link or a server change asks before leaving it.
+  const [liveLocalTerminals, setLiveLocalTerminals] = useState(0);
+  useLeaveHold(liveLocalTerminals > 0 ? localTerminalsRunning(liveLocalTerminals) : undefined);
 
   const projectDocUrl = known?.projectDocUrl;
   useEffect(() => {
@@ -397,6 +401,7 @@ export function WorkspaceScreen({ projectId }: { projectId: string }) {
                       cannotOpenReason={runPlace.reason}
                       visible={panel === 'terminal'}
                       focusRequest={terminalFocus}
+                      onLocalLive={setLiveLocalTerminals}
                     />
                   </Suspense>
                 </ErrorBoundary>
