@@ -61,6 +61,7 @@ test('desktop: first start, keychain session, deep links, local runs and termina
   const workspace = new WorkspacePage(page);
   const owner = uniqueName('desk');
   let projectId = '';
+  let otherId = '';
 
   try {
     await test.step('first start asks for the server, then signs in on it', async () => {
@@ -131,7 +132,7 @@ test('desktop: first start, keychain session, deep links, local runs and termina
         data: { name: 'Other project' },
       });
       expect(other.status()).toBe(201);
-      const otherId = ((await other.json()) as { project: { id: string } }).project.id;
+      otherId = ((await other.json()) as { project: { id: string } }).project.id;
       await shell.openLink(`tandem://open/${otherId}`);
       const leave = page.getByRole('dialog', { name: 'Leave this project?' });
       await expect(leave).toContainText('1 terminal running on this computer');
@@ -168,6 +169,12 @@ test('desktop: first start, keychain session, deep links, local runs and termina
       await workspace.editorLines.click();
       await page.keyboard.press('ControlOrMeta+Enter');
       await expect(workspace.runOutput).toContainText('offline 2', { timeout: 60_000 });
+      // A project never opened on this device cannot open without the server, and says so.
+      await page.goto(`/projects/${otherId}`);
+      await expect(page.getByText('has not been opened on this device before, so it needs the server once')).toBeVisible();
+      await page.goto(`/projects/${projectId}`);
+      await workspace.openFile('main.py');
+      await workspace.expectEditorToContain('print("offline", 1 + 1)');
       // Back online, the offline edit reaches the server.
       await shell.serverDown(false);
       blocked = false;

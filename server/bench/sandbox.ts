@@ -6,13 +6,13 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { AuthResponse, CreateTerminalResponse, RunResponse, WsTicketResponse } from '../../shared/protocol/index.js';
+import { median, percentile, round } from '../../shared/sandbox/bench-stats.js';
 import { imageTag } from '../../shared/sandbox/images.js';
 import { findLanguage } from '../../shared/sandbox/languages.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
 import { startServer } from '../server.js';
 import { client } from '../test-support/http.js';
-import { median, percentile, round } from './stats.js';
 
 const RUNS = 30;
 const ECHOES = 500;

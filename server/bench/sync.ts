@@ -24,11 +24,11 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { AuthResponse, FileResponse, ProjectResponse, type FileDocument } from '../../shared/protocol/index.js';
 import { CLIENT_SYNC_THROTTLE_MS } from '../../shared/sync/ticketed-websocket-adapter.js';
+import { median, percentile, round } from '../../shared/sandbox/bench-stats.js';
 import { loadConfig } from '../config.js';
 import { createTestDatabase, withAdmin, type DatabaseKind } from '../test-support/databases.js';
 import { client as httpClient } from '../test-support/http.js';
 import { syncClient, type SyncClient } from '../test-support/sync-client.js';
-import { median, percentile, round } from './stats.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const TRACE_PATH = path.resolve(root, '../shared/data/editing-trace.json');

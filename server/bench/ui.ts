@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { AuthResponse, FilesResponse, ProjectResponse } from '../../shared/protocol/index.js';
+import { median, percentile, round } from '../../shared/sandbox/bench-stats.js';
 import { chromiumPath } from '../test-support/components.js';
 import { createTestDatabase } from '../test-support/databases.js';
-import { median, percentile, round } from './stats.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const PORT = Number(process.env.UI_BENCH_PORT ?? 4630);
