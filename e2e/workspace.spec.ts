@@ -100,3 +100,24 @@ test('the readiness endpoint follows the shared contract; unknown API routes ans
   await page.goto('/projects/00000000-0000-4000-8000-000000000000');
   await expect(page.getByRole('tab', { name: 'Sign in' })).toBeVisible();
 });
+
+test('signing out ends the session on the server too: the refresh token it held is refused afterwards', async ({ page }) => {
+  await page.goto('/');
+  const auth = new AuthPage(page);
+  const username = uniqueName('leaver');
+  await auth.register(username);
+  await auth.expectSignedIn(username);
+  const refreshToken = await page.evaluate(() => {
+    const key = Object.keys(localStorage).find((name) => name.startsWith('tandem.session:'));
+    return key ? (JSON.parse(localStorage.getItem(key)!) as { refreshToken: string }).refreshToken : null;
+  });
+  expect(refreshToken).toBeTruthy();
+  const loggedOut = page.waitForResponse((response) => response.url().endsWith('/api/auth/logout'));
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('tab', { name: 'Sign in' })).toBeVisible();
+  expect((await loggedOut).status()).toBe(204);
+  // One try only: a refresh that worked would rotate the token, and a second try would fail for that reason.
+  const refreshed = await page.request.post('/api/auth/refresh', { data: { refreshToken } });
+  expect(refreshed.status()).toBe(401);
+  expect(await page.evaluate(() => Object.keys(localStorage).filter((name) => name.startsWith('tandem.session:')))).toEqual([]);
+});

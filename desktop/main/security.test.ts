@@ -101,4 +101,8 @@ describe('window and menu', () => {
       allowRunningInsecureContent: false,
     });
   });
+
+  it('keep running in the background: terminals ack their output and sync runs on timers', () => {
+    expect(secureWebPreferences('/p.cjs').backgroundThrottling).toBe(false);
+  });
 });

@@ -118,7 +118,10 @@ export function contentSecurityPolicy(serverUrl: string | null, localRunPort?: n
     .join('; ');
 }
 
-/** Electron's security checklist, for every window the app opens. `remote` no longer exists in Electron. */
+/**
+ * Electron's security checklist, for every window the app opens (`remote` no longer exists in Electron), and
+ * what else every one of them needs.
+ */
 export function secureWebPreferences(preload: string): WebPreferences {
   return {
     preload,
@@ -133,5 +136,10 @@ export function secureWebPreferences(preload: string): WebPreferences {
     webviewTag: false,
     navigateOnDragDrop: false,
     spellcheck: false,
+    // Not about security, but every app window gets these. Chromium slows timers in a hidden or minimised
+    // window, and a local terminal acknowledges its output from xterm's write callback and a 100 ms timer: a
+    // build left running behind another window would crawl once 1 MiB waits for acks, and what sync does on
+    // timers would lag. An IDE's terminals and sync must keep going in the background, as in other Electron IDEs.
+    backgroundThrottling: false,
   };
 }

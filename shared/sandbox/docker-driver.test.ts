@@ -1,3 +1,6 @@
+import diagnostics from 'node:diagnostics_channel';
+import http from 'node:http';
+import type { Socket } from 'node:net';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { CONFORMANCE_LIMITS, sandboxDriverConformance } from './conformance.js';
@@ -56,5 +59,63 @@ describe.runIf(images.available)('a sandbox Docker refuses to start', () => {
     await expect(handle.result).rejects.toThrow(SandboxError);
     await driver.close();
     expect(await driver.ownContainers()).toEqual([]);
+  });
+});
+
+describe.runIf(images.available)('a terminal closed while its output is paused', () => {
+  it('goes at once, and lets go of its stream from the engine', async () => {
+    // The socket of every HTTP request from here on (Node's own diagnostics channel), new or reused from the
+    // keep-alive pool: the engine's connections, among them the shell's attached stream.
+    const sockets = new Set<Socket>();
+    const record = (message: unknown) => {
+      const { request } = message as { request: http.ClientRequest };
+      if (request.socket) sockets.add(request.socket);
+      else request.once('socket', (socket) => sockets.add(socket));
+    };
+    diagnostics.subscribe('http.client.request.start', record);
+    const held = () => {
+      const idle = new Set(Object.values(http.globalAgent.freeSockets).flat());
+      return [...sockets].filter((socket) => !socket.destroyed && !idle.has(socket));
+    };
+    const driver = new DockerSandboxDriver(resolveDockerEndpoint(currentDockerEnvironment()));
+    try {
+      const terminal = await driver.openTerminal({
+        language: findLanguage('bash')!,
+        limits: CONFORMANCE_LIMITS,
+        network: false,
+        cols: 80,
+        rows: 24,
+      });
+      const exited = new Promise<number | null>((resolve) => terminal.onExit(resolve));
+      let received = 0;
+      // Flow control as a client that fell behind does it: output stops being read past a megabyte.
+      const paused = new Promise<void>((resolve) =>
+        terminal.onData((data) => {
+          received += data.length;
+          if (received > 1024 * 1024) {
+            terminal.pause();
+            resolve();
+          }
+        }),
+      );
+      terminal.write('yes\n');
+      await paused;
+      // Long enough for the engine's side to fill up and stop writing.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      expect(held()).toHaveLength(1);
+
+      const closing = Date.now();
+      await terminal.close();
+      expect(await exited).toBe(137);
+      await driver.close();
+      expect(await driver.ownContainers()).toEqual([]);
+      // A paused stream never reads the engine's hang-up: unless destroyed, its socket would stay for good.
+      expect(held()).toHaveLength(0);
+      // The engine stops a sandbox whose output nobody reads only when it gives up, 10 s later.
+      expect(Date.now() - closing).toBeLessThan(5000);
+    } finally {
+      diagnostics.unsubscribe('http.client.request.start', record);
+      await driver.close();
+    }
   });
 });

@@ -438,6 +438,8 @@ async function exitCodeOf(exec: Docker.Exec): Promise<number | null> {
 class DockerTerminal implements TerminalHandle {
   private readonly exitListeners: Array<(exitCode: number | null) => void> = [];
   private exited = false;
+  /** Set by close(): output goes nowhere from then on, and the stream is read whatever the caller paused. */
+  private closing = false;
 
   constructor(
     private readonly driver: DockerSandboxDriver,
@@ -475,7 +477,9 @@ class DockerTerminal implements TerminalHandle {
   }
 
   onData(listener: (data: Buffer) => void): void {
-    this.stream.on('data', listener);
+    this.stream.on('data', (data: Buffer) => {
+      if (!this.closing) listener(data);
+    });
   }
 
   onExit(listener: (exitCode: number | null) => void): void {
@@ -483,7 +487,7 @@ class DockerTerminal implements TerminalHandle {
   }
 
   pause(): void {
-    this.stream.pause();
+    if (!this.closing) this.stream.pause();
   }
 
   resume(): void {
@@ -491,6 +495,10 @@ class DockerTerminal implements TerminalHandle {
   }
 
   async close(): Promise<void> {
+    // The engine does not stop a sandbox whose output nobody reads until it gives up, 10 s later: a stream paused
+    // for flow control is drained into nothing while the sandbox goes.
+    this.closing = true;
+    this.stream.resume();
     await this.container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
     await this.finish();
   }
@@ -500,6 +508,10 @@ class DockerTerminal implements TerminalHandle {
     this.exited = true;
     const code = await exitCodeOf(this.exec);
     this.driver.remove(this.container);
+    // The shell is gone. A stream paused for flow control never reads the engine's end of the connection, so it
+    // would never end or close: its socket and the output it holds would stay for the process's life. (After an
+    // end it holds nothing; after close() its output goes nowhere.)
+    this.stream.destroy();
     for (const listener of this.exitListeners) listener(code);
   }
 }

@@ -3,7 +3,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BRIDGE_PATH, SHELL_COOKIE, startBrowserShell, type BrowserShell } from './browser-shell.js';
+import { BRIDGE_PATH, shellCookieName, startBrowserShell, type BrowserShell } from './browser-shell.js';
 
 // A staged app folder of our own: the shell's behaviour does not depend on the renderer's build.
 const appDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-browser-shell-app-'));
@@ -21,13 +21,16 @@ let shell: BrowserShell;
 
 beforeAll(async () => {
   shell = await startBrowserShell({ port: 0, userData, appDir, controlToken, log: () => undefined });
+  const entry = await fetch(`${shell.origin}/?shell-token=${controlToken}`, { redirect: 'manual' });
+  cookie = (entry.headers.get('set-cookie') ?? '').split(';')[0]!;
 });
 
 afterAll(async () => {
   await shell?.close();
 });
 
-const cookie = `${SHELL_COOKIE}=${controlToken}`;
+/** The page's cookie, as the printed address sets it (beforeAll). */
+let cookie = '';
 const ipc = (channel: string, body: unknown, headers: Record<string, string> = { referer: `${shell.origin}/projects`, cookie }) =>
   fetch(`${shell.origin}/__shell/ipc/${channel}`, { method: 'POST', body: JSON.stringify(body), headers });
 
@@ -66,7 +69,20 @@ describe('browser shell', () => {
     const entry = await fetch(`${shell.origin}/projects?shell-token=${controlToken}`, { redirect: 'manual' });
     expect(entry.status).toBe(303);
     expect(entry.headers.get('location')).toBe('/projects');
-    expect(entry.headers.get('set-cookie')).toBe(`${cookie}; HttpOnly; SameSite=Strict; Path=/`);
+    const setCookie = entry.headers.get('set-cookie') ?? '';
+    // Its own secret, not the control token (the browser sends it to every port on 127.0.0.1), named per port.
+    expect(setCookie).toMatch(
+      new RegExp(`^${shellCookieName(new URL(shell.origin).port)}=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Strict; Path=/$`),
+    );
+    expect(setCookie).not.toContain(controlToken);
+    const asPage = await ipc('settings.get', {}, { referer: `${shell.origin}/`, cookie: setCookie.split(';')[0]! });
+    expect(asPage.status).toBe(200);
+    const withControlToken = await ipc(
+      'settings.get',
+      {},
+      { referer: `${shell.origin}/`, cookie: `${shellCookieName(new URL(shell.origin).port)}=${controlToken}` },
+    );
+    expect(withControlToken.status).toBe(401);
   });
 
   it('answers only under its own host name (no DNS rebinding)', async () => {
@@ -79,6 +95,14 @@ describe('browser shell', () => {
       request.on('error', reject);
     });
     expect(rebound).toBe(421);
+    const localhost = await new Promise<number>((resolve, reject) => {
+      const request = http.get({ host: '127.0.0.1', port, path: '/', headers: { host: `localhost:${port}` } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      });
+      request.on('error', reject);
+    });
+    expect(localhost).toBe(421);
   });
 
   it('keeps the control API (the native dialogs, the OS’s links) from page scripts', async () => {

@@ -51,7 +51,8 @@ export interface BrowserShell {
 }
 
 export const BRIDGE_PATH = '/__shell/bridge.js';
-export const SHELL_COOKIE = 'tandem_shell';
+/** The page's cookie, named per port: cookies ignore ports, and two shells must not overwrite each other's. */
+export const shellCookieName = (port: number | string) => `tandem_shell_${port}`;
 export const TOKEN_QUERY = 'shell-token';
 const CONTROL_PREFIX = '/__shell/control/';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -197,6 +198,11 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
   };
 
   const matches = (sent: string | undefined) => typeof sent === 'string' && timingSafeEqual(digest(sent), tokenDigest);
+  // Not the control token: the browser sends cookies to every service on 127.0.0.1, whatever its port, and
+  // whoever logs them must not be able to answer the shell's dialogs with what they find.
+  const pageSecret = randomBytes(32).toString('base64url');
+  const pageDigest = digest(pageSecret);
+  const cookieName = shellCookieName(new URL(origin).port);
   // Only the header: the page's own fetches carry the cookie, and the page must not answer the dialogs.
   const controlAllowed = (request: http.IncomingMessage) => {
     const sent = request.headers['x-browser-shell-token'];
@@ -204,10 +210,11 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
   };
   const pageAllowed = (request: http.IncomingMessage) => {
     const cookies = (request.headers.cookie ?? '').split(';').map((part) => part.trim());
-    const cookie = cookies.find((part) => part.startsWith(`${SHELL_COOKIE}=`));
-    return matches(cookie?.slice(SHELL_COOKIE.length + 1));
+    const cookie = cookies.find((part) => part.startsWith(`${cookieName}=`))?.slice(cookieName.length + 1);
+    return cookie !== undefined && timingSafeEqual(digest(cookie), pageDigest);
   };
-  const hosts = new Set([new URL(origin).host, `localhost:${new URL(origin).port}`]);
+  // The guard trusts exactly this origin, so only this host name is served (no DNS rebinding, no half-working localhost).
+  const hosts = new Set([new URL(origin).host]);
 
   async function handleControl(name: string, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     if (!controlAllowed(request)) return json(response, 401, { message: 'Send the shell’s control token in x-browser-shell-token.' });
@@ -288,7 +295,7 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
         response
           .writeHead(303, {
             location: `${url.pathname}${url.search}`,
-            'set-cookie': `${SHELL_COOKIE}=${sent}; HttpOnly; SameSite=Strict; Path=/`,
+            'set-cookie': `${cookieName}=${pageSecret}; HttpOnly; SameSite=Strict; Path=/`,
           })
           .end();
       } else if ((url.pathname === '/__shell/events' || url.pathname.startsWith('/__shell/ipc/')) && !pageAllowed(request)) {

@@ -12,9 +12,9 @@ import { startBrowserShell, TOKEN_QUERY } from './browser-shell.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const port = Number(process.env.BROWSER_SHELL_PORT ?? 4611);
 const userData = path.resolve(process.env.BROWSER_SHELL_USER_DATA ?? path.join(os.homedir(), '.tandem-browser-shell'));
-// Settings and the session file: no other user of this machine may plant or read them.
-fs.mkdirSync(userData, { recursive: true, mode: 0o700 });
-fs.chmodSync(userData, 0o700);
+// Settings and the session file: no other user of this machine may plant or read them. Only a folder made
+// here is locked down; an existing one named in the environment is the caller's to protect.
+if (!fs.existsSync(userData)) fs.mkdirSync(userData, { recursive: true, mode: 0o700 });
 const controlToken = process.env.BROWSER_SHELL_TOKEN ?? randomBytes(24).toString('base64url');
 
 const shell = await startBrowserShell({ port, userData, appDir: path.join(root, 'dist/desktop'), controlToken });

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { RunStreamServerMessage, type RunStreamClientMessage } from '../../../shared/protocol/runs.js';
-import { DockerSandboxDriver, HOST_LABEL, PID_LABEL, SANDBOX_LABEL } from '../../../shared/sandbox/docker-driver.js';
+import { DockerSandboxDriver, HOST_LABEL, INSTANCE_LABEL, PID_LABEL, SANDBOX_LABEL } from '../../../shared/sandbox/docker-driver.js';
 import { currentDockerEnvironment, resolveDockerEndpoint } from '../../../shared/sandbox/docker-endpoint.js';
 import { imageTag } from '../../../shared/sandbox/images.js';
 import { requireSandboxImages } from '../../../shared/sandbox/test-support.js';
@@ -253,11 +253,18 @@ describe.runIf(images.available)('runs on the local Docker engine', () => {
 describe('sandboxes left by an earlier run of the app', () => {
   it.runIf(images.available)('removeEarlierSandboxes() removes them without any run or terminal, and keeps this run’s own', async () => {
     const docker = new DockerSandboxDriver(resolveDockerEndpoint(currentDockerEnvironment()));
-    // What an app that crashed leaves: a sandbox labelled with this computer and a process that no longer exists.
+    // What an earlier run of the app left: a sandbox of this computer from an instance that is gone. It carries
+    // this process's id with another instance's label (a pid the OS reused): only this process sees it as left
+    // over, so the orphan sweeps of the other test files, running in parallel, cannot remove it first.
     const left = await docker.docker.createContainer({
       Image: imageTag('bash'),
       Cmd: ['sleep', 'infinity'],
-      Labels: { [SANDBOX_LABEL]: 'terminal', [HOST_LABEL]: os.hostname(), [PID_LABEL]: String(2 ** 22 + 4321) }, // above Linux's pid_max
+      Labels: {
+        [SANDBOX_LABEL]: 'terminal',
+        [HOST_LABEL]: os.hostname(),
+        [PID_LABEL]: String(process.pid),
+        [INSTANCE_LABEL]: 'an-earlier-instance',
+      },
     });
     const logged: string[] = [];
     const fresh = await LocalRunServer.start({
@@ -270,7 +277,8 @@ describe('sandboxes left by an earlier run of the app', () => {
     try {
       client.send(python('import time\nprint("up", flush=True)\ntime.sleep(60)\n'));
       await client.until((message) => message.type === 'stdout');
-      expect(await docker.ownContainers()).toHaveLength(1);
+      // The run's sandbox and the one left over both carry this process's id.
+      expect(await docker.ownContainers()).toHaveLength(2);
 
       expect(await fresh.removeEarlierSandboxes()).toBeGreaterThanOrEqual(1);
       await expect(left.inspect()).rejects.toThrow(/no such container/i);

@@ -43,6 +43,8 @@ export interface LocalRunServerOptions {
 export const MAX_LOCAL_CONNECTIONS = 4;
 // Terminals at once, counted apart from the run stream's connections: each is a sandbox that lives until closed.
 export { MAX_LOCAL_TERMINALS };
+/** Open terminals plus closed ones whose sandboxes are still starting or going. */
+export const MAX_STARTING_OR_OPEN_TERMINALS = 2 * MAX_LOCAL_TERMINALS;
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 
@@ -130,6 +132,15 @@ export class LocalRunServer {
     if (!terminal && url.pathname !== LOCAL_RUN_STREAM_PATH) return refuse(404, `unknown path ${url.pathname}`);
     if (this.closing) return refuse(503, 'Tandem is quitting');
     if (terminal && this.terminals.size >= MAX_LOCAL_TERMINALS) return refuse(503, `more than ${MAX_LOCAL_TERMINALS} terminals`);
+    // A closed socket frees its slot at once, but its sandbox may still be on its way: a page that keeps opening
+    // and closing sockets must not have any number of them being created.
+    if (terminal && this.terminals.size + this.draining.size >= MAX_STARTING_OR_OPEN_TERMINALS) {
+      return refuse(
+        503,
+        `${this.terminals.size} terminals open and ${this.draining.size} closed ones whose sandboxes are still starting or going, ` +
+          `the most at once (${MAX_STARTING_OR_OPEN_TERMINALS})`,
+      );
+    }
     if (!terminal && this.sockets.size >= MAX_LOCAL_CONNECTIONS) return refuse(503, `more than ${MAX_LOCAL_CONNECTIONS} connections`);
     if (!this.tokenMatches(url.searchParams.get('token'))) return refuse(401, 'a missing or wrong token');
     // A web page on this computer could reach 127.0.0.1 too; only the app's own pages carry its origin.

@@ -1,3 +1,9 @@
+import diagnostics from 'node:diagnostics_channel';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { MAX_PROJECT_RUN_BYTES } from '../../../shared/protocol/runs.js';
@@ -6,7 +12,7 @@ import { DockerSandboxDriver } from '../../../shared/sandbox/docker-driver.js';
 import { currentDockerEnvironment, resolveDockerEndpoint } from '../../../shared/sandbox/docker-endpoint.js';
 import { requireSandboxImages } from '../../../shared/sandbox/test-support.js';
 import { APP_ORIGIN } from '../security.js';
-import { LocalRunServer, MAX_LOCAL_TERMINALS } from './local-run-server.js';
+import { LocalRunServer, MAX_LOCAL_TERMINALS, MAX_STARTING_OR_OPEN_TERMINALS } from './local-run-server.js';
 import { ACK_STALL_MS, HIGH_WATER } from './local-terminal-session.js';
 
 /** The stall note's delay in these tests; the app waits ACK_STALL_MS. */
@@ -168,6 +174,82 @@ function gatedEngine() {
     },
     asked: () => asked,
     answer,
+  };
+}
+
+/**
+ * The real engine behind a socket of our own that holds every container creation until the test lets them go:
+ * a terminal stays inside the driver's openTerminal, its sandbox on its way, for as long as the test likes.
+ */
+async function gatedDockerEngine() {
+  const real = resolveDockerEndpoint(currentDockerEnvironment()).options;
+  const dir = await mkdtemp(join(tmpdir(), 'tandem-gated-docker-'));
+  const path = join(dir, 'docker.sock');
+  let released = false;
+  let creations = 0;
+  const held: Array<() => void> = [];
+  const connections = new Set<net.Socket>();
+  const proxy = net.createServer((client) => {
+    const engine = real.socketPath ? net.connect(real.socketPath) : net.connect(Number(real.port), String(real.host));
+    for (const socket of [client, engine]) {
+      connections.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => {
+        connections.delete(socket);
+        client.destroy();
+        engine.destroy();
+      });
+    }
+    engine.pipe(client);
+    client.on('end', () => engine.end());
+    client.on('data', (chunk: Buffer) => {
+      if (!released && /(^|\r\n)POST \S*\/containers\/create/.test(chunk.toString('latin1'))) {
+        creations += 1;
+        client.pause();
+        held.push(() => {
+          engine.write(chunk);
+          client.resume();
+        });
+      } else engine.write(chunk);
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(path, resolve));
+  return {
+    endpoint: { description: `the test's gate (unix://${path})`, options: { socketPath: path } },
+    /** Container creations asked for so far, held or let through. */
+    creations: () => creations,
+    release: () => {
+      released = true;
+      for (const go of held.splice(0)) go();
+    },
+    async close() {
+      for (const socket of connections) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * The socket of every HTTP request this process makes from now on (Node's own diagnostics channel), new or
+ * reused from the keep-alive pool: the Docker engine's connections, each shell's attached stream among them,
+ * and the pages' WebSocket handshakes.
+ */
+function watchClientSockets() {
+  const sockets = new Set<net.Socket>();
+  const record = (message: unknown) => {
+    const { request } = message as { request: http.ClientRequest };
+    if (request.socket) sockets.add(request.socket);
+    else request.once('socket', (socket) => sockets.add(socket));
+  };
+  diagnostics.subscribe('http.client.request.start', record);
+  return {
+    /** Those still held: neither destroyed nor idle in the HTTP agent's keep-alive pool. */
+    held: () => {
+      const idle = new Set(Object.values(http.globalAgent.freeSockets).flat());
+      return [...sockets].filter((socket) => !socket.destroyed && !idle.has(socket));
+    },
+    stop: () => diagnostics.unsubscribe('http.client.request.start', record),
   };
 }
 
@@ -441,6 +523,36 @@ describe.runIf(images.available)('terminals on the local Docker engine', () => {
     },
   );
 
+  it("a page that leaves while its output is paused for its acks: the shell's stream from the engine goes with its sandbox", async () => {
+    const sockets = watchClientSockets();
+    try {
+      const client = await connect(server.terminalUrl, { acks: false });
+      client.send(open());
+      await client.message('opened');
+      // Endless output, never acknowledged: the shell is paused at the high mark, with output waiting in its stream.
+      client.type('yes');
+      await expect.poll(() => client.outputBytes(), { timeout: 20_000 }).toBeGreaterThan(HIGH_WATER);
+      await sleep(500);
+      const held = client.outputBytes();
+      await sleep(500);
+      expect(client.outputBytes()).toBe(held);
+      // The page's socket, and the shell's stream from the engine.
+      expect(sockets.held()).toHaveLength(2);
+
+      const closedAt = Date.now();
+      client.socket.close();
+      await client.closed;
+      expect(await noSandboxesLeft()).toEqual([]);
+      const removedAfter = Date.now() - closedAt;
+      // A paused stream never sees the engine hang up: unless let go, its socket stays for the app's life.
+      await expect.poll(() => sockets.held().length, { timeout: 5000 }).toBe(0);
+      // And the engine stops a sandbox whose output nobody reads only when it gives up, 10 s later.
+      expect(removedAfter).toBeLessThan(5000);
+    } finally {
+      sockets.stop();
+    }
+  });
+
   it("quitting the app ends every terminal with reason 'shutdown' and removes its sandbox before close() resolves", async () => {
     const quitting = await LocalRunServer.start({ endpoint: engine, trusted: { origins: [APP_ORIGIN] } });
     const running = await Promise.all([connect(quitting.terminalUrl), connect(quitting.terminalUrl)]);
@@ -506,6 +618,41 @@ describe.runIf(images.available)('a terminal whose page leaves, or whose app qui
     // And nothing comes back later.
     await sleep(1000);
     expect(await sandboxes.ownContainers()).toEqual([]);
+  });
+
+  it(`a page that keeps opening and closing terminals: at most ${MAX_STARTING_OR_OPEN_TERMINALS} open or still being created, then 503 (and a log line) until they are gone`, async () => {
+    const docker = await gatedDockerEngine();
+    const logged: string[] = [];
+    const busy = await LocalRunServer.start({
+      endpoint: async () => docker.endpoint,
+      trusted: { origins: [APP_ORIGIN] },
+      log: (message) => logged.push(message),
+    });
+    try {
+      // Each socket closes once its sandbox is being created: its slot is free at once, its creation goes on.
+      for (let i = 1; i <= MAX_STARTING_OR_OPEN_TERMINALS; i++) {
+        const client = await connect(busy.terminalUrl);
+        client.send(open());
+        await expect.poll(docker.creations).toBe(i);
+        client.socket.close();
+        await client.closed;
+      }
+      const refusal = `0 terminals open and ${MAX_STARTING_OR_OPEN_TERMINALS} closed ones whose sandboxes are still starting or going`;
+      await expect
+        .poll(async () => [await handshakeStatus(busy.terminalUrl, APP_ORIGIN), logged.at(-1)])
+        .toEqual([503, expect.stringContaining(refusal)]);
+      expect(docker.creations()).toBe(MAX_STARTING_OR_OPEN_TERMINALS);
+
+      // Once the engine answers, every one of them is created and removed, and terminals open again.
+      docker.release();
+      await expect.poll(() => handshakeStatus(busy.terminalUrl, APP_ORIGIN), { timeout: 30_000, interval: 200 }).toBe('open');
+      expect(await noSandboxesLeft()).toEqual([]);
+    } finally {
+      // Quitting waits for the sandboxes being created.
+      docker.release();
+      await busy.close();
+      await docker.close();
+    }
   });
 
   it('quitting while terminals wait for the engine resolves at once and creates no sandbox, even when it answers later', async () => {

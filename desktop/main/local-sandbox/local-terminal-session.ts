@@ -216,7 +216,8 @@ export class LocalTerminalSession {
 
   private output(data: Buffer): void {
     const { socket } = this;
-    if (socket.readyState !== socket.OPEN) return;
+    // What a stream resumed by finish() still held goes nowhere, and pauses nothing again.
+    if (this.state !== 'open' || socket.readyState !== socket.OPEN) return;
     socket.send(data, { binary: true });
     this.sent += data.length;
     // On loopback the socket drains at once into the renderer, where xterm may still fall behind: what counts
@@ -317,6 +318,12 @@ export class LocalTerminalSession {
     clearTimeout(this.ackStall);
     clearInterval(this.bufferCheck);
     this.state = 'ended';
+    // A handle paused for the page would never read the end of its stream, holding its connection to the engine
+    // (and what it buffered) for the app's life; flow() no longer acts once the session has ended.
+    if (this.handlePaused) {
+      this.handlePaused = false;
+      this.handle!.resume();
+    }
     this.release();
     this.settle();
   }

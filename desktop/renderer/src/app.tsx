@@ -9,8 +9,7 @@ import type { Host } from './platform/host.js';
 import { OfflineCache } from './services/offline-cache.js';
 import { Session } from './services/session.js';
 import { SyncService } from './services/sync-service.js';
-import { leavesWorkspace } from './services/leave-guard.js';
-import { navigate, parseRoute, useRoute, type Route } from './router.js';
+import { navigate, useRoute, type Route } from './router.js';
 import { onDeepLinks } from './platform/current-host.js';
 import type { DeepLink } from '../../../shared/protocol/ipc.js';
 
@@ -95,8 +94,13 @@ function SignedInApp({ session, user, deepLinksPaused }: { session: Session; use
 }
 
 function Screens({ deepLinksPaused }: { deepLinksPaused: boolean }) {
-  const route = useRoute();
   const guard = useLeaveGuard();
+  // Back and Forward too: history cannot refuse them, so the screen stays until the answer, and Stay puts its
+  // address back.
+  const route = useRoute(guard ? (from, to) => guard.confirmGoing(from, [to]) : undefined);
+  // The screen shown, which the address is not while Back waits for the answer.
+  const shown = useRef(route);
+  shown.current = route;
   // tandem://invite/<token> and tandem://open/<projectId>, from the desktop app: taken only here, where the
   // user is signed in and can act on them, in the order they came (Back steps through them). Leaving a project
   // whose terminals on this computer would end asks first; Stay drops the links (they were taken: any page can
@@ -105,8 +109,7 @@ function Screens({ deepLinksPaused }: { deepLinksPaused: boolean }) {
     if (deepLinksPaused) return undefined;
     return onDeepLinks((links) => {
       const targets = links.map(routeOf);
-      const asks = guard !== null && leavesWorkspace(parseRoute(window.location.pathname), targets);
-      void (asks ? guard.confirmLeave() : Promise.resolve(true)).then((leave) => {
+      void (guard ? guard.confirmGoing(shown.current, targets) : Promise.resolve(true)).then((leave) => {
         if (leave) targets.forEach((target) => navigate(target));
       });
     });

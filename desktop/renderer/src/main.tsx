@@ -1,4 +1,4 @@
-import { StrictMode, useEffect, useRef, useState } from 'react';
+import { StrictMode, useCallback, useEffect, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
 import { LeaveGuardContext } from './app-context.js';
@@ -32,7 +32,10 @@ function Boot() {
   useEffect(() => {
     currentHost().then(setResult, (error: unknown) => setFailure(error instanceof Error ? error.message : String(error)));
   }, []);
-  useEffect(() => onAppCommand((command) => command.command === 'changeServer' && setChangingServer(true)), []);
+  // While the leave question is on screen, Change Server… (the native menu, which that dialog cannot block) waits
+  // for its answer: the server dialog would cover it, and its Switch would wait on a question nobody can reach.
+  const openChangeServer = useCallback(() => guard.unlessAsking(() => setChangingServer(true)), [guard]);
+  useEffect(() => onAppCommand((command) => command.command === 'changeServer' && openChangeServer()), [openChangeServer]);
   if (failure) return <p role="alert">Tandem could not start: {failure}</p>;
   if (!result) return null;
   if (result.kind === 'needsServer') {
@@ -53,15 +56,17 @@ function Boot() {
       <App
         host={host}
         deepLinksPaused={changingServer}
-        onChangeServer={changeServer && (() => setChangingServer(true))}
+        onChangeServer={changeServer && openChangeServer}
         onSession={(restored) => (session.current = restored)}
       />
       {changingServer && changeServer && (
         <ServerSetupScreen
           currentUrl={host.serverUrl}
+          // The reload a new server needs ends the terminals on this computer: asked before the main process asks.
+          confirm={async (url) =>
+            switchesServer(url, host.serverUrl) && !(await guard.confirmLeave()) ? `Tandem still uses ${host.serverUrl}.` : undefined
+          }
           onChoose={async (url) => {
-            // The reload a new server needs ends the terminals on this computer: asked before the main process asks.
-            if (switchesServer(url, host.serverUrl) && !(await guard.confirmLeave())) return `Tandem still uses ${host.serverUrl}.`;
             const choice = await changeServer(url);
             if (!choice.chosen) return choice.message;
             if (choice.url === host.serverUrl) {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 
 /** The app's screens, from the address bar (so a reload, a deep link or a shared invite URL lands right). */
 export type Route = { name: 'projects' } | { name: 'workspace'; projectId: string } | { name: 'invite'; token: string };
@@ -32,14 +32,32 @@ export function navigate(route: Route, options: { replace?: boolean } = {}): voi
   window.dispatchEvent(new Event(NAVIGATED));
 }
 
-export function useRoute(): Route {
+/**
+ * The route on screen. `mayGo`, when given, is asked before Back or Forward changes the screen: history has
+ * already moved by then and cannot be refused, so the screen stays as it is while asked, and on a no the
+ * address of the screen still shown is pushed back (the entries after it are lost, as after any navigation).
+ */
+export function useRoute(mayGo?: (from: Route, to: Route) => Promise<boolean>): Route {
   const [route, setRoute] = useState(() => parseRoute(window.location.pathname));
+  const shown = useRef(route);
+  shown.current = route;
+  const ask = useRef(mayGo);
+  ask.current = mayGo;
   useEffect(() => {
     const update = () => setRoute(parseRoute(window.location.pathname));
-    window.addEventListener('popstate', update);
+    const popped = () => {
+      const asking = ask.current?.(shown.current, parseRoute(window.location.pathname));
+      if (!asking) return update();
+      void asking.then((go) => {
+        if (go) return update();
+        const stay = pathOf(shown.current);
+        if (window.location.pathname !== stay) window.history.pushState(null, '', stay);
+      });
+    };
+    window.addEventListener('popstate', popped);
     window.addEventListener(NAVIGATED, update);
     return () => {
-      window.removeEventListener('popstate', update);
+      window.removeEventListener('popstate', popped);
       window.removeEventListener(NAVIGATED, update);
     };
   }, []);

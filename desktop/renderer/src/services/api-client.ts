@@ -57,12 +57,12 @@ export interface AccessTokens {
   rejected(token: string): Promise<string>;
 }
 
-/** One HTTP exchange with the server, parsed; no auth of its own. */
+/** One HTTP exchange with the server, parsed; no auth of its own. `signal` ends it (AbortSignal.timeout: a deadline). */
 export async function send<S extends z.ZodType>(
   serverUrl: string,
   method: HttpMethod,
   path: string,
-  options: RequestOptions<S> & { token?: string } = {},
+  options: RequestOptions<S> & { token?: string; signal?: AbortSignal } = {},
 ): Promise<z.infer<S>> {
   const url = new URL(path, serverUrl);
   for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
@@ -71,8 +71,14 @@ export async function send<S extends z.ZodType>(
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(url, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    response = await fetch(url, {
+      method,
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal ?? null,
+    });
   } catch {
+    if (options.signal?.aborted) throw stopped(serverUrl, options.signal);
     throw new ApiError(
       `Cannot reach the Tandem server at ${serverUrl}. Check your connection; edits you make meanwhile are kept on this device.`,
       0,
@@ -81,7 +87,10 @@ export async function send<S extends z.ZodType>(
   }
   if (!response.ok) throw await errorOf(response);
   if (!options.response || response.status === 204) return undefined as z.infer<S>;
-  const parsed = options.response.safeParse(await response.json().catch(() => undefined));
+  const body: unknown = await response.json().catch(() => undefined);
+  // Stopped while the answer was still arriving: that is no answer, not a malformed one.
+  if (options.signal?.aborted) throw stopped(serverUrl, options.signal);
+  const parsed = options.response.safeParse(body);
   if (!parsed.success) {
     throw new ApiError(
       `The server at ${serverUrl} answered ${method} ${path} in a form this app does not understand. Update Tandem, or tell the server's admin.`,
@@ -91,6 +100,13 @@ export async function send<S extends z.ZodType>(
     );
   }
   return parsed.data;
+}
+
+function stopped(serverUrl: string, signal: AbortSignal): ApiError {
+  const late = signal.reason instanceof DOMException && signal.reason.name === 'TimeoutError';
+  return late
+    ? new ApiError(`The Tandem server at ${serverUrl} did not answer in time. Try again in a moment.`, 0, 'timeout')
+    : new ApiError('The request was stopped before the server answered.', 0, 'aborted');
 }
 
 async function errorOf(response: Response): Promise<ApiError> {

@@ -6,6 +6,9 @@ import { ApiError, createApiClient, send, type AccessTokens, type ApiClient } fr
 /** Refresh this long before the access token runs out, so a request never carries a stale one. */
 const REFRESH_MARGIN_MS = 30_000;
 
+/** How long signing out waits for the server to end the session there, before it settles regardless. */
+export const SERVER_SIGN_OUT_WAIT_MS = 5000;
+
 type Listener = (user: SelfUser | null) => void;
 
 /**
@@ -64,14 +67,14 @@ export class Session implements AccessTokens {
 
   /**
    * Signs out on this device at once, and on the server (best effort: offline, the server's session simply
-   * expires). Settles when the server has answered or could not be reached.
+   * expires). Settles when the server has answered, could not be reached, or took longer than `waitMs`.
    */
-  async logout(): Promise<void> {
+  async logout(waitMs = SERVER_SIGN_OUT_WAIT_MS): Promise<void> {
     // Another tab may have rotated the token since this one last refreshed.
     const stored = await this.host.sessions.load().catch(() => null);
     const refreshToken = stored?.refreshToken ?? this.refreshToken;
     const fresh = this.accessToken !== null && Date.now() < this.accessExpiresAt - REFRESH_MARGIN_MS ? this.accessToken : null;
-    const revoked = refreshToken ? this.revoke(refreshToken, fresh).catch(() => undefined) : undefined;
+    const revoked = refreshToken ? this.revoke(refreshToken, fresh, AbortSignal.timeout(waitMs)).catch(() => undefined) : undefined;
     await this.end();
     await revoked;
   }
@@ -115,18 +118,34 @@ export class Session implements AccessTokens {
   }
 
   /**
-   * Ends the session on the server. The server revokes a refresh token only for a caller with a valid access
-   * token: without one in hand, the refresh token buys one first (kept nowhere: this session is over).
+   * Ends the session on the server, all of it before `deadline` (waiting for the refresh lock included). The
+   * server revokes a refresh token only for a caller with a valid access token: without one in hand, the refresh
+   * token buys one first (kept nowhere: this session is over), under the same lock as every refresh, so it never
+   * races another window's refresh with the same single-use token.
    */
-  private async revoke(refreshToken: string, accessToken: string | null): Promise<void> {
+  private async revoke(refreshToken: string, accessToken: string | null, deadline: AbortSignal): Promise<void> {
     let token = accessToken;
     let toRevoke = refreshToken;
     if (token === null) {
-      const auth = await send(this.host.serverUrl, 'POST', routes.refresh.path, { body: { refreshToken }, response: AuthResponse });
+      // This window's own refresh first (the lock is a plain call where there is one window).
+      const ownRefresh = this.refreshing?.catch(() => undefined);
+      if (ownRefresh) await untilAborted(ownRefresh, deadline);
+      const auth = await untilAborted(
+        this.host.exclusive('refresh', async () => {
+          // Gave up while waiting for the lock: a request sent now would spend the token for nothing.
+          // removed
+          return send(this.host.serverUrl, 'POST', routes.refresh.path, {
+            body: { refreshToken },
+            response: AuthResponse,
+            signal: undefined,
+          });
+        }),
+        deadline,
+      );
       token = auth.accessToken;
       toRevoke = auth.refreshToken;
     }
-    await send(this.host.serverUrl, 'POST', routes.logout.path, { body: { refreshToken: toRevoke }, token });
+    await send(this.host.serverUrl, 'POST', routes.logout.path, { body: { refreshToken: toRevoke }, token, signal: deadline });
   }
 
   private async accept(auth: AuthResponse): Promise<SelfUser> {
@@ -155,4 +174,14 @@ export class Session implements AccessTokens {
 
 function signedOut(): ApiError {
   return new ApiError('You are signed out. Sign in to continue.', 401, 'unauthorized');
+}
+
+/** `work`, or a rejection once `signal` aborts, whichever comes first (work that cannot be stopped goes on alone). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason);
+    if (signal.aborted) return abort();
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }

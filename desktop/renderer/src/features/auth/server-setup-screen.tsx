@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Modal } from '../../ui/modal.js';
 
 const DEFAULT_SERVER_URL = 'http://localhost:4000';
@@ -6,16 +6,20 @@ const DEFAULT_SERVER_URL = 'http://localhost:4000';
 /**
  * Which Tandem server the desktop app uses: on first start as a screen of its own, later (Change Server… in
  * the menu, or on the sign-in screen) as a dialog over the app with the current address and a Cancel button.
- * `onChoose` resolves when the server is set (the page then reloads or closes this), with a note when the user
- * said no in the app's confirmation, and rejects with what is wrong with the address.
+ * `confirm`, when given, asks the app's own question first, while the form stays live (its Cancel and Escape
+ * too: a question that cannot be answered must never leave the screen stuck); it resolves with a note when the
+ * user said no. `onChoose` then resolves when the server is set (the page then reloads or closes this), with a
+ * note when the user said no in the main process's confirmation, and rejects with what is wrong with the address.
  */
 export function ServerSetupScreen({
   currentUrl,
+  confirm,
   onChoose,
   onCancel,
 }: {
   /** The server in use; absent on first start. */
   currentUrl?: string | undefined;
+  confirm?: ((url: string) => Promise<string | undefined>) | undefined;
   onChoose(url: string): Promise<string | undefined>;
   /** Present when there is something to go back to. */
   onCancel?: (() => void) | undefined;
@@ -25,17 +29,31 @@ export function ServerSetupScreen({
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // One submission at a time, the confirmation included; and none goes on once the screen is gone (Cancel).
+  const submitting = useRef(false);
+  const shown = useRef(true);
+  useEffect(() => {
+    shown.current = true;
+    return () => void (shown.current = false);
+  }, []);
   async function submit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
+    if (submitting.current) return;
+    submitting.current = true;
     setError(null);
     setNote(null);
     try {
+      const refused = confirm && (await confirm(url));
+      if (!shown.current) return;
+      if (refused !== undefined) return setNote(refused);
+      setBusy(true);
       const declined = await onChoose(url);
       if (declined === undefined) return;
       setNote(declined);
     } catch (failure) {
       setError(failure instanceof Error ? failure.message : String(failure));
+    } finally {
+      submitting.current = false;
     }
     setBusy(false);
   }

@@ -8,9 +8,10 @@ import {
   type ProjectRole,
 } from '../../../../../shared/protocol/projects.js';
 import { routes } from '../../../../../shared/protocol/routes.js';
-import { useSignedIn } from '../../app-context.js';
+import { useLeaveGuard, useSignedIn } from '../../app-context.js';
 import { messageOf } from '../../services/api-client.js';
-import { navigate } from '../../router.js';
+import { LEAVING_MEMBERSHIP, leaveQuestion, type LeaveGuard } from '../../services/leave-guard.js';
+import { navigate, parseRoute, type Route } from '../../router.js';
 import { Modal } from '../../ui/modal.js';
 
 export interface ShareDialogProps {
@@ -24,6 +25,7 @@ export interface ShareDialogProps {
 /** Members and roles, invite links (owners), and accepting an invite someone sent. */
 export function ShareDialog({ projectId, project, onClose, onChanged }: ShareDialogProps) {
   const { api, user } = useSignedIn();
+  const guard = useLeaveGuard();
   const isOwner = project.project.role === 'owner';
   const [error, setError] = useState<string | null>(null);
   const [invites, setInvites] = useState<Invite[]>([]);
@@ -95,13 +97,24 @@ export function ShareDialog({ projectId, project, onClose, onChanged }: ShareDia
                 {(isOwner || member.userId === user.id) && (
                   <button
                     className="btn small danger"
-                    onClick={() =>
-                      window.confirm(member.userId === user.id ? 'Leave this project?' : `Remove ${member.username} from the project?`) &&
-                      attempt(async () => {
-                        await api.request('DELETE', routes.removeMember.path.replace(':id', projectId).replace(':userId', member.userId));
-                        if (member.userId === user.id) navigate({ name: 'projects' });
-                      })
-                    }
+                    onClick={() => {
+                      const leaving = member.userId === user.id;
+                      // Leaving ends this computer's terminals too: the leave question says both, and its Leave answers both.
+                      const sure = leaving
+                        ? confirmLeaving(guard)
+                        : Promise.resolve(window.confirm(`Remove ${member.username} from the project?`));
+                      void sure.then(
+                        (yes) =>
+                          yes &&
+                          attempt(async () => {
+                            await api.request(
+                              'DELETE',
+                              routes.removeMember.path.replace(':id', projectId).replace(':userId', member.userId),
+                            );
+                            if (leaving) navigate({ name: 'projects' });
+                          }),
+                      );
+                    }}
                   >
                     {member.userId === user.id ? 'Leave' : 'Remove'}
                   </button>
@@ -268,14 +281,25 @@ function CreateInvite({ onCreate }: { onCreate(role: 'editor' | 'viewer', expire
   );
 }
 
+/** Leaving the project's membership, asked in the app's leave question (which names the terminals it would end too). */
+function confirmLeaving(guard: LeaveGuard | null): Promise<boolean> {
+  if (guard) return guard.confirmLeave(LEAVING_MEMBERSHIP);
+  return Promise.resolve(window.confirm(leaveQuestion(undefined, LEAVING_MEMBERSHIP)));
+}
+
 function AcceptInvite() {
+  const guard = useLeaveGuard();
   const [link, setLink] = useState('');
   const [error, setError] = useState<string | null>(null);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const token = /\/invite\/([^/?#\s]+)/.exec(link)?.[1] ?? (/^[\w-]+$/.test(link.trim()) ? link.trim() : null);
     if (!token) return setError('Paste the whole invite link, like https://…/invite/abc123.');
-    navigate({ name: 'invite', token: decodeURIComponent(token) });
+    const invite: Route = { name: 'invite', token: decodeURIComponent(token) };
+    // The invite screen takes the app out of this project: asked first, like a deep link to it.
+    void (guard ? guard.confirmGoing(parseRoute(window.location.pathname), [invite]) : Promise.resolve(true)).then(
+      (go) => go && navigate(invite),
+    );
   };
   return (
     <form className="inline-form" onSubmit={submit} aria-label="Accept an invite">
