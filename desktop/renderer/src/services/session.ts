@@ -133,11 +133,11 @@ export class Session implements AccessTokens {
       const auth = await untilAborted(
         this.host.exclusive('refresh', async () => {
           // Gave up while waiting for the lock: a request sent now would spend the token for nothing.
-          // removed
+          deadline.throwIfAborted();
           return send(this.host.serverUrl, 'POST', routes.refresh.path, {
             body: { refreshToken },
             response: AuthResponse,
-            signal: undefined,
+            signal: deadline,
           });
         }),
         deadline,
