@@ -1,4 +1,3 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,32 +10,7 @@ import {
   type SafeStorageLike,
   type StoredSession,
 } from './token-vault.js';
-
-/**
- * A real encryptor standing in for Electron's safeStorage (which cannot run under Node): AES-256-GCM with a
- * key that lives only in memory, as the OS keychain's key does. Another instance is another machine's keychain.
- */
-class AesGcmEncryptor implements Encryptor {
-  private readonly key = randomBytes(32);
-  available = true;
-
-  isAvailable(): boolean {
-    return this.available;
-  }
-
-  encrypt(text: string): Buffer {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]);
-  }
-
-  decrypt(data: Buffer): string {
-    const decipher = createDecipheriv('aes-256-gcm', this.key, data.subarray(0, 12));
-    decipher.setAuthTag(data.subarray(12, 28));
-    return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
-  }
-}
+import { MemoryKeychain } from './memory-keychain.js';
 
 const session: StoredSession = {
   refreshToken: 'rt_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg',
@@ -51,11 +25,11 @@ const session: StoredSession = {
 
 let dir: string;
 let file: string;
-let keychain: AesGcmEncryptor;
+let keychain: MemoryKeychain;
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tandem-vault-'));
   file = path.join(dir, 'session.bin');
-  keychain = new AesGcmEncryptor();
+  keychain = new MemoryKeychain();
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -126,7 +100,7 @@ describe('TokenVault', () => {
   });
 
   it.each([
-    ['another keychain encrypted it (a copied profile)', () => new AesGcmEncryptor().encrypt(JSON.stringify(session))],
+    ['another keychain encrypted it (a copied profile)', () => new MemoryKeychain().encrypt(JSON.stringify(session))],
     ['the file is damaged beyond decrypting', () => Buffer.from('garbage')],
     ['the file is empty', () => Buffer.alloc(0)],
   ])('reads as signed out but keeps a file the keychain will not decrypt (%s); the next sign-in replaces it', (_why, content) => {
@@ -139,9 +113,9 @@ describe('TokenVault', () => {
   });
 
   it.each([
-    ['it decrypts to something that is not JSON', (k: AesGcmEncryptor) => k.encrypt('not json')],
-    ['it decrypts to an older shape', (k: AesGcmEncryptor) => k.encrypt(JSON.stringify({ token: 'rt_old', userId: 'u1' }))],
-    ['it decrypts to a session without a token', (k: AesGcmEncryptor) => k.encrypt(JSON.stringify({ ...session, refreshToken: '' }))],
+    ['it decrypts to something that is not JSON', (k: MemoryKeychain) => k.encrypt('not json')],
+    ['it decrypts to an older shape', (k: MemoryKeychain) => k.encrypt(JSON.stringify({ token: 'rt_old', userId: 'u1' }))],
+    ['it decrypts to a session without a token', (k: MemoryKeychain) => k.encrypt(JSON.stringify({ ...session, refreshToken: '' }))],
   ])('removes a file that decrypts but is damaged (%s) and reads as signed out', (_why, content) => {
     fs.writeFileSync(file, content(keychain));
     expect(new TokenVault(file, keychain).load()).toBeNull();

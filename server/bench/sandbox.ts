@@ -1,13 +1,12 @@
 // `npm run bench -- sandbox`: what a run costs through the server compared with a bare hardened
 // `docker run --rm` of the same image, the terminal's keystroke round trip, and its output throughput.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { AuthResponse, CreateTerminalResponse, RunResponse, WsTicketResponse } from '../../shared/protocol/index.js';
+import { timeBareDockerRun } from '../../shared/sandbox/bare-docker-run.js';
 import { median, percentile, round } from '../../shared/sandbox/bench-stats.js';
-import { imageTag } from '../../shared/sandbox/images.js';
 import { findLanguage } from '../../shared/sandbox/languages.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -42,57 +41,17 @@ async function timeApiRun(language: string): Promise<number[]> {
 }
 
 /** The same program with the same hardening, straight through the docker CLI: the floor to compare against. */
-async function timeBareDockerRun(language: string): Promise<number[]> {
+async function timeBareDockerRuns(language: string): Promise<number[]> {
   const definition = findLanguage(language)!;
   const script =
     language === 'c'
       ? 'cat > /workspace/main.c && gcc -O2 -std=c17 -o /tmp/p /workspace/main.c -lm && /tmp/p'
       : 'cat > /workspace/main.py && python3 -u /workspace/main.py';
-  const args = [
-    'run',
-    '--rm',
-    '-i',
-    '--network',
-    'none',
-    '--cap-drop',
-    'ALL',
-    '--security-opt',
-    'no-new-privileges',
-    '--read-only',
-    '--tmpfs',
-    '/workspace:rw,exec,nosuid,nodev,size=64m,uid=10001,gid=10001',
-    '--tmpfs',
-    '/tmp:rw,exec,nosuid,nodev,size=64m',
-    '--memory',
-    '256m',
-    '--memory-swap',
-    '256m',
-    '--cpus',
-    '0.5',
-    '--pids-limit',
-    '128',
-    '--user',
-    '10001:10001',
-    '--init',
-    imageTag(definition.image),
-    'sh',
-    '-c',
-    script,
-  ];
   const times: number[] = [];
   for (let i = 0; i < RUNS + 3; i += 1) {
-    const started = performance.now();
-    const output = await new Promise<string>((resolve, reject) => {
-      const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'inherit'] });
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-      child.on('error', reject);
-      child.on('exit', () => resolve(out));
-      child.stdin.end(definition.template);
-    });
-    const elapsed = performance.now() - started;
+    const { ms, output } = await timeBareDockerRun(definition.image, script, definition.template);
     if (output !== 'Hello, world!\n') throw new Error(`bare docker run printed ${JSON.stringify(output)}`);
-    if (i >= 3) times.push(elapsed);
+    if (i >= 3) times.push(ms);
   }
   return times;
 }
@@ -178,7 +137,7 @@ const results: Record<string, unknown> = {
 const rows: Array<[string, string, string, string]> = [];
 for (const language of ['python', 'c']) {
   const viaServer = await timeApiRun(language);
-  const bare = await timeBareDockerRun(language);
+  const bare = await timeBareDockerRuns(language);
   const ratio = median(viaServer) / median(bare);
   results[language] = {
     serverMedianMs: round(median(viaServer)),

@@ -1,17 +1,16 @@
 // `npm run bench -- local`: what the desktop app's local sandbox (desktop/main/local-sandbox) costs on this computer's
 // Docker engine: a run through the local run stream against a bare hardened `docker run --rm` of the same program,
 // the time to open a local terminal, its keystroke round trip, and its output throughput with the page's acks.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket, { type RawData } from 'ws';
 import { RunStreamServerMessage, type RunFile, type RunStreamClientMessage } from '../../../shared/protocol/runs.js';
 import { LocalTerminalServerMessage, type LocalTerminalClientMessage } from '../../../shared/protocol/terminals.js';
+import { timeBareDockerRun } from '../../../shared/sandbox/bare-docker-run.js';
 import { median, percentile, round } from '../../../shared/sandbox/bench-stats.js';
 import { DockerSandboxDriver } from '../../../shared/sandbox/docker-driver.js';
 import { currentDockerEnvironment, pingDocker, resolveDockerEndpoint } from '../../../shared/sandbox/docker-endpoint.js';
-import { DEFAULT_SANDBOX_LIMITS } from '../../../shared/sandbox/driver.js';
 import { imageTag } from '../../../shared/sandbox/images.js';
 import { findLanguage } from '../../../shared/sandbox/languages.js';
 import { LocalRunServer } from '../local-sandbox/local-run-server.js';
@@ -110,52 +109,14 @@ function timeLocalRun(socket: WebSocket): Promise<number> {
  * The same program with the sandbox's hardening and default limits, straight through the docker CLI: the floor
  * to compare against. `docker run --rm` waits for the container's removal; the local run answers before it.
  */
-async function timeBareDockerRun(): Promise<number> {
-  const { memoryMb, cpus, pids, diskMb } = DEFAULT_SANDBOX_LIMITS;
-  const tmpfs = `rw,exec,nosuid,nodev,size=${diskMb}m`;
-  const args = [
-    'run',
-    '--rm',
-    '-i',
-    '--network',
-    'none',
-    '--cap-drop',
-    'ALL',
-    '--security-opt',
-    'no-new-privileges',
-    '--read-only',
-    '--tmpfs',
-    `/workspace:${tmpfs},uid=10001,gid=10001`,
-    '--tmpfs',
-    `/tmp:${tmpfs}`,
-    '--memory',
-    `${memoryMb}m`,
-    '--memory-swap',
-    `${memoryMb}m`,
-    '--cpus',
-    String(cpus),
-    '--pids-limit',
-    String(pids),
-    '--user',
-    '10001:10001',
-    '--init',
-    imageTag(python.image),
-    'sh',
-    '-c',
+async function timeBareDockerRunOnce(): Promise<number> {
+  const { ms, output } = await timeBareDockerRun(
+    python.image,
     `cat > /workspace/${python.defaultEntry} && python3 -u /workspace/${python.defaultEntry}`,
-  ];
-  const started = performance.now();
-  const output = await new Promise<string>((resolve, reject) => {
-    const child = spawn('docker', args, { stdio: ['pipe', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', () => resolve(out));
-    child.stdin.end(python.template);
-  });
-  const elapsed = performance.now() - started;
+    python.template,
+  );
   if (output !== 'Hello, world!\n') throw new Error(`The bare docker run printed ${JSON.stringify(output)}`);
-  return elapsed;
+  return ms;
 }
 
 /** Local runs and bare docker runs take turns, so a busy moment on this shared machine weighs on both alike. */
@@ -167,7 +128,7 @@ async function runs(): Promise<{ local: number[]; bare: number[] }> {
     await untilNoSandboxes();
     const viaLocal = await timeLocalRun(socket);
     await untilNoSandboxes();
-    const viaDocker = await timeBareDockerRun();
+    const viaDocker = await timeBareDockerRunOnce();
     // The first runs warm the page cache and the engine.
     if (i >= RUN_WARMUPS) {
       local.push(viaLocal);

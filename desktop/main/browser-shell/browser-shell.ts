@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes, timingSafeEqual, createHash } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,7 +14,8 @@ import { LocalRunServer } from '../local-sandbox/local-run-server.js';
 import { currentRunLocation, requireLocalDocker } from '../run-location-probe.js';
 import { contentSecurityPolicy, APP_ORIGIN } from '../security.js';
 import { SettingsStore } from '../settings-store.js';
-import { TokenVault, type Encryptor } from '../token-vault.js';
+import { MemoryKeychain } from '../memory-keychain.js';
+import { TokenVault } from '../token-vault.js';
 
 /**
  * The desktop app in a plain browser, for machines without Electron's binary (it cannot be downloaded on every
@@ -56,24 +57,6 @@ export const shellCookieName = (port: number | string) => `tandem_shell_${port}`
 export const TOKEN_QUERY = 'shell-token';
 const CONTROL_PREFIX = '/__shell/control/';
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
-
-function keychainStandIn(): Encryptor {
-  const key = randomBytes(32);
-  return {
-    isAvailable: () => true,
-    encrypt(text) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]);
-    },
-    decrypt(data) {
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
-      decipher.setAuthTag(data.subarray(12, 28));
-      return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
-    },
-  };
-}
 
 /** ipcRenderer and contextBridge for the real preload bundle, which `require`s nothing but electron. */
 function bridgeScript(preloadSource: string): string {
@@ -160,7 +143,7 @@ export async function startBrowserShell(options: BrowserShellOptions): Promise<B
   const locations = appLocations({ appDir: options.appDir, isPackaged: false, env: { TANDEM_RENDERER_URL: origin } });
   fs.mkdirSync(options.userData, { recursive: true });
   const settings = new SettingsStore(path.join(options.userData, 'settings.json'));
-  const vault = new TokenVault(path.join(options.userData, 'session.bin'), keychainStandIn());
+  const vault = new TokenVault(path.join(options.userData, 'session.bin'), new MemoryKeychain());
   const inbox = new DeepLinkInbox();
   const localRuns = await LocalRunServer.start({ endpoint: requireLocalDocker, trusted: locations.trusted, log });
   const bridge = bridgeScript(fs.readFileSync(preloadFile, 'utf8'));

@@ -1,4 +1,3 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,28 +6,13 @@ import { ipcResultSchema, type StoredSession } from '../../../shared/protocol/ip
 import { DeepLinkInbox } from '../deep-link-inbox.js';
 import { APP_ORIGIN } from '../security.js';
 import { SettingsStore } from '../settings-store.js';
-import { TokenVault, type Encryptor } from '../token-vault.js';
+import { MemoryKeychain } from '../memory-keychain.js';
+import { TokenVault } from '../token-vault.js';
 import { createIpcHandlers } from './ipc-handlers.js';
 import { handleIpcMessage, type IpcHandlers } from './ipc-guard.js';
 
 /** Stands in for the OS keychain (safeStorage needs Electron): real AES-GCM, the key only in memory. */
-const keychain: Encryptor = (() => {
-  const key = randomBytes(32);
-  return {
-    isAvailable: () => true,
-    encrypt(text) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', key, iv);
-      const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
-      return Buffer.concat([iv, cipher.getAuthTag(), body]);
-    },
-    decrypt(data) {
-      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
-      decipher.setAuthTag(data.subarray(12, 28));
-      return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8');
-    },
-  };
-})();
+const keychain = new MemoryKeychain();
 
 const session: StoredSession = {
   refreshToken: 'rt_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg',
