@@ -86,7 +86,8 @@ function start(): void {
 
   /**
    * Parsed here; the page only ever sees a checked link, and only when it asks (deepLink.take): the event
-   * just says links wait. A page still loading asks once it subscribes, so it needs no event.
+   * just says links wait. A page still loading hears once it has loaded (openWindow), not before: the page
+   * going away could take the link and lose it.
    */
   const deliverLink = (url: string) => {
     const parsed = parseDeepLink(url);
@@ -167,6 +168,10 @@ function start(): void {
     });
     window.on('closed', () => {
       if (mainWindow === window) mainWindow = undefined;
+    });
+    // Links that came while the page loaded: the page may have subscribed (and taken none) before they came.
+    window.webContents.on('did-stop-loading', () => {
+      if (inbox.size > 0) sendDeepLinksAvailable(window.webContents);
     });
     mainWindow = window;
   };
