@@ -5,9 +5,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { APP_COMMAND_EVENT, DEEP_LINK_EVENT, IPC_CHANNEL_NAMES, type StoredSession } from '../../shared/protocol/ipc.js';
+import { APP_COMMAND_EVENT, DEEP_LINK_EVENT, IPC_CHANNEL_NAMES } from '../../shared/protocol/ipc.js';
 import { CHANGE_SERVER_LABEL } from './menu.js';
 import { buildDesktopBundles, MainProcess, PRELOAD_BUNDLE } from './testing/launch-main.js';
+import { sampleSession } from './testing/fixtures.js';
 
 const APP_PAGE = 'app://tandem/';
 const FOREIGN_PAGE = 'https://evil.example/';
@@ -220,16 +221,7 @@ describe('choosing the server', () => {
   beforeAll(async () => ({ main, windowId } = await started()));
   afterAll(() => main?.close());
 
-  const session: StoredSession = {
-    refreshToken: 'rt_bWFpbi13aXJpbmctdGVzdC10b2tlbi0xMjM0NTY',
-    user: {
-      id: '3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e',
-      username: 'ada',
-      role: 'user',
-      createdAt: '2025-03-01T09:30:00.000Z',
-      email: 'ada@example.com',
-    },
-  };
+  const session = sampleSession('rt_bWFpbi13aXJpbmctdGVzdC10b2tlbi0xMjM0NTY');
   const sessionFile = () => path.join(main.userData, 'session.bin');
   const savedSettings = () => JSON.parse(fs.readFileSync(path.join(main.userData, 'settings.json'), 'utf8')) as { serverUrl?: string };
 

@@ -11,17 +11,9 @@ import {
   type StoredSession,
 } from './token-vault.js';
 import { MemoryKeychain } from './memory-keychain.js';
+import { sampleSession } from './testing/fixtures.js';
 
-const session: StoredSession = {
-  refreshToken: 'rt_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg',
-  user: {
-    id: '3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e',
-    username: 'ada',
-    role: 'user',
-    createdAt: '2025-03-01T09:30:00.000Z',
-    email: 'ada@example.com',
-  },
-};
+const session = sampleSession();
 
 let dir: string;
 let file: string;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ipcResultSchema, type StoredSession } from '../../../shared/protocol/ipc.js';
+import { ipcResultSchema } from '../../../shared/protocol/ipc.js';
 import { DeepLinkInbox } from '../deep-link-inbox.js';
 import { APP_ORIGIN } from '../security.js';
 import { SettingsStore } from '../settings-store.js';
@@ -10,20 +10,12 @@ import { MemoryKeychain } from '../memory-keychain.js';
 import { TokenVault } from '../token-vault.js';
 import { createIpcHandlers } from './ipc-handlers.js';
 import { handleIpcMessage, type IpcHandlers } from './ipc-guard.js';
+import { sampleSession } from '../testing/fixtures.js';
+
+const session = sampleSession();
 
 /** Stands in for the OS keychain (safeStorage needs Electron): real AES-GCM, the key only in memory. */
 const keychain = new MemoryKeychain();
-
-const session: StoredSession = {
-  refreshToken: 'rt_Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MGFiY2RlZg',
-  user: {
-    id: '3f2b8c1e-4d5a-4b6c-8d7e-9f0a1b2c3d4e',
-    username: 'ada',
-    role: 'user',
-    createdAt: '2025-03-01T09:30:00.000Z',
-    email: 'ada@example.com',
-  },
-};
 
 let dir: string;
 let settingsFile: string;

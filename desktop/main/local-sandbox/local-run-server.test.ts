@@ -8,6 +8,7 @@ import { imageTag } from '../../../shared/sandbox/images.js';
 import { requireSandboxImages } from '../../../shared/sandbox/test-support.js';
 import { APP_ORIGIN } from '../security.js';
 import { LocalRunServer, MAX_LOCAL_CONNECTIONS } from './local-run-server.js';
+import { handshakeStatus } from '../testing/fixtures.js';
 
 const images = await requireSandboxImages();
 const DEV_SERVER = 'http://localhost:5173';
@@ -59,22 +60,6 @@ async function connect(url = server.url, origin: string | undefined = APP_ORIGIN
         .map((message) => (message as { data: string }).data)
         .join(''),
   };
-}
-
-/** Whether the handshake is refused, and with which HTTP status. */
-function handshakeStatus(url: string, origin?: string): Promise<number | 'open'> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(url, origin === undefined ? {} : { origin });
-    socket.once('open', () => {
-      socket.close();
-      resolve('open');
-    });
-    socket.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.once('error', () => resolve(0));
-  });
 }
 
 const python = (content: string, stdin?: string): RunStreamClientMessage => ({

@@ -14,6 +14,7 @@ import { requireSandboxImages } from '../../../shared/sandbox/test-support.js';
 import { APP_ORIGIN } from '../security.js';
 import { LocalRunServer, MAX_LOCAL_TERMINALS, MAX_STARTING_OR_OPEN_TERMINALS } from './local-run-server.js';
 import { ACK_STALL_MS, HIGH_WATER } from './local-terminal-session.js';
+import { handshakeStatus } from '../testing/fixtures.js';
 
 /** The stall note's delay in these tests; the app waits ACK_STALL_MS. */
 const STALL_MS = 2000;
@@ -135,22 +136,6 @@ async function connect(url = server.terminalUrl, { acks = true } = {}) {
 }
 
 const open = (fields: Partial<LocalTerminalOpen> = {}): LocalTerminalOpen => ({ type: 'open', files: [], cols: 80, rows: 24, ...fields });
-
-/** Whether the handshake is refused, and with which HTTP status. */
-function handshakeStatus(url: string, origin?: string): Promise<number | 'open'> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(url, origin === undefined ? {} : { origin });
-    socket.once('open', () => {
-      socket.close();
-      resolve('open');
-    });
-    socket.once('unexpected-response', (_request, response) => {
-      resolve(response.statusCode ?? 0);
-      socket.terminate();
-    });
-    socket.once('error', () => resolve(0));
-  });
-}
 
 async function noSandboxesLeft(timeoutMs = 15_000): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
