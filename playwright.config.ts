@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, chromiumPath } from './server/test-support/chromium.js';
 
 // The whole app as a user gets it: `npm start`'s script on a fresh embedded database, driven in Chromium.
 const port = Number(process.env.E2E_PORT ?? 4610);
@@ -20,7 +21,7 @@ export const desktopShell = {
   controlToken: process.env.BROWSER_SHELL_TOKEN,
 };
 
-export const chromiumExecutable = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const chromiumExecutable = chromiumPath();
 
 export default defineConfig({
   testDir: 'e2e',
@@ -36,15 +37,7 @@ export default defineConfig({
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: chromiumExecutable,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+      args: CHROMIUM_ARGS,
     },
   },
   webServer: [

@@ -8,7 +8,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { AuthResponse, FilesResponse, ProjectResponse } from '../../shared/protocol/index.js';
 import { median, percentile, round } from '../../shared/sandbox/bench-stats.js';
-import { chromiumPath } from '../test-support/components.js';
+import { CHROMIUM_ARGS, chromiumPath } from '../test-support/chromium.js';
 import { createTestDatabase } from '../test-support/databases.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -90,15 +90,7 @@ if (listing.files.length !== FILES) throw new Error(`expected ${FILES} files, fo
 // Browsers
 const browser: Browser = await chromium.launch({
   executablePath: chromiumPath(),
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
+  args: CHROMIUM_ARGS,
 });
 
 async function signedInPage(username: string): Promise<Page> {

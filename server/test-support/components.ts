@@ -4,6 +4,8 @@ import { currentDockerEnvironment, pingDocker, resolveDockerEndpoint } from '../
 import { componentStatus, requireSandboxImages, type Component } from '../../shared/sandbox/test-support.js';
 
 export { inCI } from '../../shared/sandbox/test-support.js';
+import { chromiumPath } from './chromium.js';
+export { chromiumPath };
 
 const HOW_TO_GET = {
   postgres:
@@ -46,8 +48,4 @@ async function probe(name: keyof typeof HOW_TO_GET): Promise<string | undefined>
       return fs.existsSync(path) ? undefined : `${path} does not exist`;
     }
   }
-}
-
-export function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 }
